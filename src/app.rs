@@ -1,0 +1,195 @@
+//! The commands behind the CLI, as functions of their options: load, plan and render the spec,
+//! then write, check or list. `main.rs` only parses arguments and maps errors to exit codes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::files;
+use crate::load::load_file;
+use crate::model::{Model, plan};
+use crate::render::{Provenance, Rendered, render, script_names};
+
+/// The spec, loaded, planned and rendered in memory.
+pub struct Compiled {
+    /// The decided model.
+    pub model: Model,
+    /// The rendered files and digests.
+    pub rendered: Rendered,
+}
+
+/// Loads `spec_path` and renders it for the output directory `out`.
+pub fn compile(spec_path: &Path, out: &Path) -> Result<Compiled> {
+    let spec = load_file(spec_path, &script_names())?;
+    let model = plan(&spec);
+    let rendered = render(&model, &provenance(spec_path, out))?;
+    Ok(Compiled { model, rendered })
+}
+
+/// What the banner and bake file say: the spec by file name, the command that regenerates,
+/// and the context directory as seen from where bake runs.
+fn provenance(spec_path: &Path, out: &Path) -> Provenance {
+    let spec_name = spec_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "distros.yaml".to_owned());
+    let mut regenerate = String::from("tcgen render");
+    if spec_name != "distros.yaml" {
+        regenerate.push_str(&format!(" --spec {spec_name}"));
+    }
+    let out_name = portable(out);
+    if out_name != "generated" && out.is_relative() {
+        regenerate.push_str(&format!(" --out {out_name}"));
+    }
+    Provenance {
+        spec_name,
+        regenerate,
+        context_dir: format!("{out_name}/context"),
+    }
+}
+
+/// A path with `/` separators, as generated files spell it.
+fn portable(path: &Path) -> String {
+    path.to_string_lossy()
+        .replace('\\', "/")
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+/// What `render` did, for the exit code.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RenderOutcome {
+    /// The directory already matched (or was written to match).
+    UpToDate,
+    /// `--check` found drift.
+    Stale,
+}
+
+/// `tcgen render [--check]`.
+pub fn render_command(
+    spec_path: &Path,
+    out: &Path,
+    check: bool,
+    stdout: &mut dyn Write,
+) -> Result<RenderOutcome> {
+    let compiled = compile(spec_path, out)?;
+    let files = &compiled.rendered.files;
+    let io = |e| Error::io("cannot write to standard output", e);
+    if check {
+        let drift = files::check(files, out)?;
+        if drift.is_empty() {
+            writeln!(
+                stdout,
+                "{} is up to date ({} files)",
+                out.display(),
+                files.len()
+            )
+            .map_err(io)?;
+            return Ok(RenderOutcome::UpToDate);
+        }
+        write!(stdout, "{}", drift.report(out)).map_err(io)?;
+        writeln!(
+            stdout,
+            "\n{} is stale: run `{}` and commit the result",
+            out.display(),
+            provenance(spec_path, out).regenerate
+        )
+        .map_err(io)?;
+        return Ok(RenderOutcome::Stale);
+    }
+    let drift = files::write(files, out)?;
+    writeln!(
+        stdout,
+        "rendered {} files into {}: {} changed, {} added, {} removed",
+        files.len(),
+        out.display(),
+        drift.changed.len(),
+        drift.missing.len(),
+        drift.orphaned.len()
+    )
+    .map_err(io)?;
+    Ok(RenderOutcome::UpToDate)
+}
+
+/// One row of `tcgen list`.
+#[derive(Debug, Serialize)]
+struct ListEntry<'a> {
+    name: &'a str,
+    image: &'a str,
+    base_image: &'a str,
+    family: &'a str,
+    platforms: &'a [String],
+    label: &'a str,
+    gated_args: Vec<&'a str>,
+    input_digest: &'a str,
+}
+
+/// `tcgen list [--json]`.
+pub fn list_command(
+    spec_path: &Path,
+    out: &Path,
+    json: bool,
+    stdout: &mut dyn Write,
+) -> Result<()> {
+    let compiled = compile(spec_path, out)?;
+    let entries: Vec<ListEntry> = compiled
+        .model
+        .distros
+        .iter()
+        .map(|d| ListEntry {
+            name: &d.name,
+            image: &d.image,
+            base_image: &d.base_image,
+            family: &d.family,
+            platforms: &d.platforms,
+            label: &d.label,
+            gated_args: d.gated_args.iter().map(|a| a.name.as_str()).collect(),
+            input_digest: &compiled.rendered.digests[&d.name],
+        })
+        .collect();
+    let io = |e| Error::io("cannot write to standard output", e);
+    if json {
+        let text =
+            serde_json::to_string_pretty(&entries).map_err(|e| Error::Template(e.to_string()))?;
+        return writeln!(stdout, "{text}").map_err(io);
+    }
+    let rows: Vec<[String; 5]> = entries
+        .iter()
+        .map(|e| {
+            [
+                e.name.to_owned(),
+                e.base_image.to_owned(),
+                e.platforms.join(","),
+                e.label.to_owned(),
+                if e.gated_args.is_empty() {
+                    "-".to_owned()
+                } else {
+                    e.gated_args.join(",")
+                },
+            ]
+        })
+        .collect();
+    let header = ["NAME", "BASE IMAGE", "PLATFORMS", "LABEL", "GATED ARGS"].map(String::from);
+    let mut widths = [0usize; 5];
+    for row in std::iter::once(&header).chain(&rows) {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.len());
+        }
+    }
+    for row in std::iter::once(&header).chain(&rows) {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:width$}"))
+            .collect();
+        writeln!(stdout, "{}", line.join("  ").trim_end()).map_err(io)?;
+    }
+    Ok(())
+}
+
+/// The default output directory.
+pub fn default_out() -> PathBuf {
+    PathBuf::from("generated")
+}

@@ -1,0 +1,221 @@
+//! The set of generated files, and the only code that writes them: atomic replacement of the
+//! output directory's files, and the comparison behind `render --check`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use similar::TextDiff;
+
+use crate::error::{Error, Result};
+
+/// Every generated file, by path relative to the output directory (with `/` separators).
+pub type FileSet = BTreeMap<String, Vec<u8>>;
+
+/// How the output directory differs from a [`FileSet`].
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Drift {
+    /// Files whose content differs, with a unified diff of each.
+    pub changed: Vec<(String, String)>,
+    /// Files that should exist and do not.
+    pub missing: Vec<String>,
+    /// Files in the output directory that tcgen no longer generates.
+    pub orphaned: Vec<String>,
+}
+
+impl Drift {
+    /// True when the directory matches exactly.
+    pub fn is_empty(&self) -> bool {
+        self.changed.is_empty() && self.missing.is_empty() && self.orphaned.is_empty()
+    }
+
+    /// A report for people: the diffs, then the missing and orphaned files.
+    pub fn report(&self, out: &Path) -> String {
+        let mut text = String::new();
+        for (_, diff) in &self.changed {
+            text.push_str(diff);
+        }
+        let name = |path: &str| out.join(path).display().to_string();
+        for path in &self.changed {
+            let _ = writeln!(text, "changed:  {}", name(&path.0));
+        }
+        for path in &self.missing {
+            let _ = writeln!(text, "missing:  {}", name(path));
+        }
+        for path in &self.orphaned {
+            let _ = writeln!(text, "orphaned: {} (no longer generated)", name(path));
+        }
+        text
+    }
+}
+
+/// Compares `files` with what is under `out`.
+pub fn check(files: &FileSet, out: &Path) -> Result<Drift> {
+    let present = list_files(out)?;
+    let mut drift = Drift::default();
+    for (path, expected) in files {
+        let full = out.join(path);
+        match fs::read(&full) {
+            Ok(actual) if &actual == expected => {}
+            Ok(actual) => drift
+                .changed
+                .push((path.clone(), unified_diff(path, &actual, expected))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => drift.missing.push(path.clone()),
+            Err(e) => return Err(Error::io(format!("cannot read {}", full.display()), e)),
+        }
+    }
+    drift.orphaned = present
+        .into_iter()
+        .filter(|p| !files.contains_key(p))
+        .collect();
+    Ok(drift)
+}
+
+/// A unified diff from the file on disk to the file tcgen generates.
+fn unified_diff(path: &str, actual: &[u8], expected: &[u8]) -> String {
+    let old = String::from_utf8_lossy(actual);
+    let new = String::from_utf8_lossy(expected);
+    TextDiff::from_lines(old.as_ref(), new.as_ref())
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
+
+/// Makes the files under `out` exactly `files`: every file is written to a temporary file
+/// beside its target first, and only when all are written are they renamed into place and
+/// orphans removed. When anything fails before the renames, the directory is left as it was.
+/// Returns the drift that was repaired.
+pub fn write(files: &FileSet, out: &Path) -> Result<Drift> {
+    let drift = check(files, out)?;
+    if drift.is_empty() {
+        return Ok(drift);
+    }
+    let to_write: Vec<&String> = drift
+        .changed
+        .iter()
+        .map(|(path, _)| path)
+        .chain(drift.missing.iter())
+        .collect();
+    for path in &to_write {
+        refuse_links(out, path)?;
+    }
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for path in to_write {
+        let target = out.join(path);
+        match stage(&target, &files[path]) {
+            Ok(temp) => staged.push((temp, target)),
+            Err(e) => {
+                for (temp, _) in &staged {
+                    let _ = fs::remove_file(temp);
+                }
+                return Err(e);
+            }
+        }
+    }
+    for (temp, target) in &staged {
+        fs::rename(temp, target)
+            .map_err(|e| Error::io(format!("cannot replace {}", target.display()), e))?;
+    }
+    for path in &drift.orphaned {
+        let full = out.join(path);
+        fs::remove_file(&full)
+            .map_err(|e| Error::io(format!("cannot remove {}", full.display()), e))?;
+        remove_empty_parents(&full, out);
+    }
+    Ok(drift)
+}
+
+/// Writes `bytes` to a new temporary file in `target`'s directory and returns its path.
+fn stage(target: &Path, bytes: &[u8]) -> Result<PathBuf> {
+    let dir = target.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+    let file_name = target
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let temp = dir.join(format!(".{file_name}.tcgen-{}.tmp", std::process::id()));
+    let result = fs::File::create(&temp).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()
+    });
+    match result {
+        Ok(()) => Ok(temp),
+        Err(e) => {
+            let _ = fs::remove_file(&temp);
+            Err(Error::io(format!("cannot write {}", temp.display()), e))
+        }
+    }
+}
+
+/// Refuses to write `path` when the output directory or any directory between it and the file
+/// is a symbolic link: writing through it could replace files outside the output directory.
+fn refuse_links(out: &Path, path: &str) -> Result<()> {
+    let mut dir = out.to_path_buf();
+    let parents = Path::new(path)
+        .parent()
+        .into_iter()
+        .flat_map(Path::components);
+    for component in std::iter::once(None).chain(parents.map(Some)) {
+        if let Some(component) = component {
+            dir.push(component);
+        }
+        let is_link = fs::symlink_metadata(&dir)
+            .map(|m| m.file_type().is_symlink())
+            .unwrap_or(false);
+        if is_link {
+            return Err(Error::Usage(format!(
+                "{} is a symbolic link; tcgen writes only into real directories: remove the link or pass another --out",
+                dir.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn remove_empty_parents(file: &Path, out: &Path) {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if d == out || fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
+/// Every regular file under `out`, relative and with `/` separators; none when `out` is absent.
+/// Symbolic links inside are listed as files (so they show as changed or orphaned), not followed.
+fn list_files(out: &Path) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    let mut pending = vec![PathBuf::new()];
+    while let Some(relative) = pending.pop() {
+        let dir = out.join(&relative);
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e)
+                if e.kind() == std::io::ErrorKind::NotFound && relative.as_os_str().is_empty() =>
+            {
+                return Ok(found);
+            }
+            Err(e) => return Err(Error::io(format!("cannot list {}", dir.display()), e)),
+        };
+        for entry in entries {
+            let entry =
+                entry.map_err(|e| Error::io(format!("cannot list {}", dir.display()), e))?;
+            let path = relative.join(entry.file_name());
+            let kind = entry
+                .file_type()
+                .map_err(|e| Error::io(format!("cannot stat {}", path.display()), e))?;
+            if kind.is_dir() {
+                pending.push(path);
+            } else {
+                found.push(path.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}

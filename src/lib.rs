@@ -1,0 +1,18 @@
+//! tcgen compiles one `distros.yaml` into the Dockerfiles, `docker buildx bake` file and Makefile
+//! of a fleet of toolchain build images, and drives their builds.
+//!
+//! The pipeline: [`load`] (read and validate a [`spec::Spec`]) → [`model::plan`] (decide
+//! everything) → [`render::render`] (tera templates to a [`files::FileSet`]) → [`files::write`]
+//! or [`files::check`].
+
+pub mod app;
+pub mod arch;
+pub mod digest;
+pub mod error;
+pub mod files;
+pub mod load;
+pub mod locate;
+pub mod model;
+pub mod render;
+pub mod spec;
+pub mod validate;

@@ -1,0 +1,100 @@
+//! Reads `distros.yaml`: bytes to text to [`Spec`], then validation, turning every failure into
+//! diagnostics that name the file, line and column.
+
+use std::path::Path;
+
+use crate::error::{Diagnostic, Error, Location, Result};
+use crate::locate::Locations;
+use crate::spec::Spec;
+use crate::validate::validate;
+
+/// Reads and validates the spec at `path`.
+pub fn load_file(path: &Path, known_scripts: &[&str]) -> Result<Spec> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::Spec(vec![Diagnostic {
+            location: at(path, None),
+            message: format!("cannot read the spec: {e}; pass the right file with --spec"),
+        }])
+    })?;
+    load_bytes(path, &bytes, known_scripts)
+}
+
+/// Parses and validates spec `bytes` that came from `path` (used in messages only).
+pub fn load_bytes(path: &Path, bytes: &[u8], known_scripts: &[&str]) -> Result<Spec> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        single(
+            path,
+            Some((line, None)),
+            "the file is not valid UTF-8; save it as UTF-8".to_owned(),
+        )
+    })?;
+    if text.trim().is_empty() {
+        return Err(single(
+            path,
+            None,
+            "the file is empty; it must describe at least one distro (see distros.yaml in the tcgen repository)".to_owned(),
+        ));
+    }
+    let spec: Spec = serde_yaml::from_str(text).map_err(|e| {
+        let position = e.location().map(|l| (l.line(), Some(l.column())));
+        single(path, position, parse_message(&e))
+    })?;
+    let problems = validate(&spec, known_scripts);
+    if problems.is_empty() {
+        return Ok(spec);
+    }
+    let locations = Locations::index(text);
+    let mut diagnostics: Vec<Diagnostic> = problems
+        .into_iter()
+        .map(|problem| {
+            let position = locations.find(&problem.path).map(|(l, c)| (l, Some(c)));
+            Diagnostic {
+                location: at(path, position),
+                message: format!("{}: {}", problem.path, problem.message),
+            }
+        })
+        .collect();
+    diagnostics.sort_by_key(|d| (d.location.line, d.location.column));
+    Err(Error::Spec(diagnostics))
+}
+
+/// serde_yaml's message without the position it appends (the location carries that), and with
+/// a hint where the message alone does not say what to do.
+fn parse_message(error: &serde_yaml::Error) -> String {
+    let text = error.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(cut) => text[..cut].to_owned(),
+        None => text,
+    };
+    if text.contains("unknown field") {
+        format!("{text}; check the spelling or remove the key")
+    } else if text.contains("missing field") {
+        format!("{text}; add it")
+    } else if text.contains("unknown variant") {
+        format!("{text}; use one of the listed values")
+    } else if text.contains("duplicate entry") {
+        format!("{text}; each name may appear once, remove or rename one")
+    } else {
+        text
+    }
+}
+
+fn at(path: &Path, position: Option<(usize, Option<usize>)>) -> Location {
+    Location {
+        file: path.to_path_buf(),
+        line: position.map(|(line, _)| line),
+        column: position.and_then(|(_, column)| column),
+    }
+}
+
+fn single(path: &Path, position: Option<(usize, Option<usize>)>, message: String) -> Error {
+    Error::Spec(vec![Diagnostic {
+        location: at(path, position),
+        message,
+    }])
+}

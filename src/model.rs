@@ -1,0 +1,385 @@
+//! Turns a validated [`Spec`] into a [`Model`]: every decision the templates and the runner need,
+//! made once. Templates only print what is here.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::spec::{Checks, Distro, RepoFile, Spec, Step, StepKind};
+
+/// Where tool and assertion scripts are copied inside the images.
+pub const SCRIPT_DIR: &str = "/usr/local/lib/tcgen";
+/// Where `.repo` files go inside yum/dnf images.
+const REPO_DIR: &str = "/etc/yum.repos.d";
+/// The script that runs the dependency assertion at the end of every image.
+pub const ASSERT_SCRIPT: &str = "assert-dependencies.sh";
+
+/// Everything that is rendered, decided.
+#[derive(Debug, Clone, Serialize)]
+pub struct Model {
+    /// Prefix of every image name.
+    pub image_prefix: String,
+    /// Repository URL for the OCI source label.
+    pub source: String,
+    /// Gated arguments that at least one distro uses, by name.
+    pub gated_args: Vec<GatedArg>,
+    /// The images, sorted by name.
+    pub distros: Vec<DistroModel>,
+    /// Names of the distros that need no gated argument: always in the default build.
+    pub ungated_distros: Vec<String>,
+    /// Files of the build context, by path inside it.
+    pub context_files: BTreeMap<String, ContextFile>,
+}
+
+/// A gated build argument with the text shown when it is missing.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct GatedArg {
+    /// Variable name (`SLES_MIRROR`).
+    pub name: String,
+    /// What to set it to.
+    pub description: String,
+}
+
+/// A file of the build context and where its content comes from.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ContextFile {
+    /// One of tcgen's shared scripts, by file name.
+    Script {
+        /// File name under `templates/scripts/`.
+        name: String,
+    },
+    /// A `.repo` file rendered from the spec.
+    Repo {
+        /// Its sections, with file-level defaults applied.
+        sections: Vec<RepoSection>,
+    },
+}
+
+/// A `.repo` section with every value decided.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RepoSection {
+    /// Repository id.
+    pub id: String,
+    /// Human-readable name.
+    pub name: String,
+    /// Base URL.
+    pub baseurl: String,
+    /// `1` or `0`.
+    pub enabled: u8,
+    /// `1` or `0`.
+    pub gpgcheck: u8,
+    /// GPG key URL, if any.
+    pub gpgkey: Option<String>,
+}
+
+/// One image, decided.
+#[derive(Debug, Clone, Serialize)]
+pub struct DistroModel {
+    /// Distro name, also the bake target name.
+    pub name: String,
+    /// Image name without registry: `image_prefix` + `name`.
+    pub image: String,
+    /// The `FROM` image.
+    pub base_image: String,
+    /// Whether the `FROM` image names a tag or digest; an untagged one means `latest`.
+    pub base_image_pinned: bool,
+    /// Package-manager family name (`apt`, `yum`, `dnf`, `zypper`).
+    pub family: String,
+    /// BUILD_TARGET_LABEL for the toolchain build.
+    pub label: String,
+    /// OCI platforms built with MULTI=true.
+    pub platforms: Vec<String>,
+    /// Gated arguments the image needs.
+    pub gated_args: Vec<GatedArg>,
+    /// The Dockerfile body after `FROM`, in order.
+    pub instructions: Vec<Instruction>,
+    /// Paths inside the build context that the Dockerfile copies, sorted.
+    pub context_inputs: Vec<String>,
+}
+
+/// One step of a Dockerfile. Shell words are already quoted where they need it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Instruction {
+    /// `ARG NAME` and a check that fails the build when it is empty.
+    RequireArg {
+        /// Variable name.
+        name: String,
+        /// The message printed when it is empty, shell-quoted.
+        message: String,
+    },
+    /// `COPY` of context files.
+    Copy {
+        /// Paths inside the build context.
+        sources: Vec<String>,
+        /// Destination in the image.
+        dest: String,
+    },
+    /// Install packages with the family's package manager.
+    Install {
+        /// Shell-quoted package words.
+        packages: Vec<String>,
+        /// Options for the install command.
+        options: Vec<String>,
+    },
+    /// Add a zypper repository.
+    AddRepo {
+        /// Double-quoted URL (a gated argument inside expands).
+        url: String,
+        /// Alias, if any.
+        alias: Option<String>,
+    },
+    /// A shell command as the spec wrote it.
+    Run {
+        /// The command.
+        command: String,
+    },
+    /// Copy a tool script into the image and run it with its variables.
+    Tool {
+        /// Tool name, for the comment above it.
+        name: String,
+        /// The script's path inside the build context.
+        source: String,
+        /// `NAME=value` words.
+        env: Vec<String>,
+        /// Directory the script is copied to in the image.
+        dir: String,
+        /// Path of the script in the image.
+        script: String,
+    },
+    /// Copy the dependency assertion into the image and run it.
+    Assert {
+        /// The script's path inside the build context.
+        source: String,
+        /// Directory the script is copied to in the image.
+        dir: String,
+        /// Path of the script in the image.
+        script: String,
+        /// Its arguments, shell-quoted, one option with its value per item.
+        args: Vec<String>,
+    },
+}
+
+/// Builds the model of a validated spec.
+pub fn plan(spec: &Spec) -> Model {
+    let mut context_files = BTreeMap::new();
+    let distros: Vec<DistroModel> = spec
+        .distros
+        .iter()
+        .map(|(name, distro)| plan_distro(spec, name, distro, &mut context_files))
+        .collect();
+    let mut gated_args: Vec<GatedArg> = distros.iter().flat_map(|d| d.gated_args.clone()).collect();
+    gated_args.sort_by(|a, b| a.name.cmp(&b.name));
+    gated_args.dedup();
+    let ungated_distros = distros
+        .iter()
+        .filter(|d| d.gated_args.is_empty())
+        .map(|d| d.name.clone())
+        .collect();
+    Model {
+        image_prefix: spec.image_prefix.clone(),
+        source: spec.source.clone(),
+        gated_args,
+        distros,
+        ungated_distros,
+        context_files,
+    }
+}
+
+fn plan_distro(
+    spec: &Spec,
+    name: &str,
+    distro: &Distro,
+    context_files: &mut BTreeMap<String, ContextFile>,
+) -> DistroModel {
+    let gated_args: Vec<GatedArg> = distro
+        .gated_args
+        .iter()
+        .map(|arg| GatedArg {
+            name: arg.clone(),
+            description: spec.gated_args[arg].description.clone(),
+        })
+        .collect();
+    let mut instructions = Vec::new();
+    let mut context_inputs = Vec::new();
+    let mut add_context_file = |path: String, file: ContextFile| {
+        context_files.insert(path.clone(), file);
+        context_inputs.push(path.clone());
+        path
+    };
+
+    for arg in &gated_args {
+        instructions.push(Instruction::RequireArg {
+            name: arg.name.clone(),
+            message: shell_words::quote(&format!("{} must be set: {}", arg.name, arg.description))
+                .into_owned(),
+        });
+    }
+    for repo_name in &distro.repositories {
+        let repo = &spec.repositories[repo_name];
+        let dest = repo.dest.as_deref().unwrap_or(repo_name);
+        let source = add_context_file(format!("repos/{repo_name}"), repo_context_file(repo));
+        instructions.push(Instruction::Copy {
+            sources: vec![source],
+            dest: format!("{REPO_DIR}/{dest}"),
+        });
+    }
+    instructions.extend(distro.before_install.iter().map(plan_step));
+    instructions.push(install(&distro.packages, &distro.install_options));
+    instructions.extend(distro.after_install.iter().map(plan_step));
+
+    let tool_names = distro.tools.as_ref().unwrap_or(&spec.defaults.tools);
+    let mut checks = distro
+        .checks
+        .clone()
+        .unwrap_or_else(|| spec.defaults.checks.clone());
+    for tool_name in tool_names {
+        let tool = &spec.tools[tool_name];
+        let source = add_context_file(
+            format!("scripts/{}", tool.script),
+            ContextFile::Script {
+                name: tool.script.clone(),
+            },
+        );
+        instructions.push(Instruction::Tool {
+            name: tool_name.clone(),
+            source,
+            env: tool.env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+            dir: format!("{SCRIPT_DIR}/"),
+            script: format!("{SCRIPT_DIR}/{}", tool.script),
+        });
+        merge_checks(&mut checks, &tool.checks);
+    }
+    if distro.lsb_release.unwrap_or(spec.defaults.lsb_release) {
+        merge_checks(
+            &mut checks,
+            &Checks {
+                programs: vec!["lsb_release".to_owned()],
+                ..Checks::default()
+            },
+        );
+    }
+    let source = add_context_file(
+        format!("scripts/{ASSERT_SCRIPT}"),
+        ContextFile::Script {
+            name: ASSERT_SCRIPT.to_owned(),
+        },
+    );
+    instructions.push(Instruction::Assert {
+        source,
+        dir: format!("{SCRIPT_DIR}/"),
+        script: format!("{SCRIPT_DIR}/{ASSERT_SCRIPT}"),
+        args: assert_args(&checks),
+    });
+    context_inputs.sort();
+    context_inputs.dedup();
+
+    DistroModel {
+        name: name.to_owned(),
+        image: format!("{}{name}", spec.image_prefix),
+        base_image: distro.base_image.clone(),
+        base_image_pinned: is_pinned(&distro.base_image),
+        family: distro.family.name().to_owned(),
+        label: distro.label.clone(),
+        platforms: distro
+            .platforms
+            .clone()
+            .unwrap_or_else(|| spec.defaults.platforms.clone()),
+        gated_args,
+        instructions,
+        context_inputs,
+    }
+}
+
+/// The instruction of a validated step.
+fn plan_step(step: &Step) -> Instruction {
+    match step.kind() {
+        Some(StepKind::Install(step)) => install(&step.packages, &step.options),
+        Some(StepKind::AddRepo(repo)) => Instruction::AddRepo {
+            url: format!("\"{}\"", repo.url),
+            alias: repo.alias.clone(),
+        },
+        Some(StepKind::Run(command)) => Instruction::Run {
+            command: command.to_owned(),
+        },
+        None => unreachable!("validation accepts only steps that set exactly one key"),
+    }
+}
+
+fn install(packages: &[String], options: &[String]) -> Instruction {
+    Instruction::Install {
+        packages: packages
+            .iter()
+            .map(|p| shell_words::quote(p).into_owned())
+            .collect(),
+        options: options.to_vec(),
+    }
+}
+
+fn repo_context_file(repo: &RepoFile) -> ContextFile {
+    ContextFile::Repo {
+        sections: repo
+            .sections
+            .iter()
+            .map(|section| RepoSection {
+                id: section.id.clone(),
+                name: section.name.clone(),
+                baseurl: section.baseurl.clone(),
+                enabled: u8::from(section.enabled),
+                gpgcheck: u8::from(repo.gpgcheck),
+                gpgkey: section.gpgkey.clone().or_else(|| repo.gpgkey.clone()),
+            })
+            .collect(),
+    }
+}
+
+/// Whether an image reference names a tag (a ':' after its last '/') or a digest.
+fn is_pinned(reference: &str) -> bool {
+    let last = reference.rsplit('/').next().unwrap_or(reference);
+    last.contains(':') || reference.contains('@')
+}
+
+/// Adds the checks of `extra` to `into`, keeping the first of any repeated entry.
+fn merge_checks(into: &mut Checks, extra: &Checks) {
+    fn add<T: Clone + PartialEq>(into: &mut Vec<T>, extra: &[T]) {
+        for item in extra {
+            if !into.contains(item) {
+                into.push(item.clone());
+            }
+        }
+    }
+    add(&mut into.libraries, &extra.libraries);
+    add(&mut into.programs, &extra.programs);
+    add(&mut into.commands, &extra.commands);
+    into.python_headers |= extra.python_headers;
+}
+
+/// The assertion script's arguments: one `--option value` per item, shell-quoted.
+fn assert_args(checks: &Checks) -> Vec<String> {
+    let q = |s: &str| shell_words::quote(s).into_owned();
+    let mut args: Vec<String> = Vec::new();
+    args.extend(
+        checks
+            .libraries
+            .iter()
+            .map(|l| format!("--library {}", q(l))),
+    );
+    args.extend(
+        checks
+            .programs
+            .iter()
+            .map(|p| format!("--program {}", q(p))),
+    );
+    if checks.python_headers {
+        args.push("--python-headers".to_owned());
+    }
+    for command in &checks.commands {
+        let mut arg = format!("--command {}", q(&command.run));
+        if !command.expect.is_empty() {
+            arg.push_str(&format!(" --expect {}", q(&command.expect.join("|"))));
+        }
+        args.push(arg);
+    }
+    args
+}

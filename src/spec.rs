@@ -1,0 +1,269 @@
+//! The types of `distros.yaml`, read with serde. Unknown keys are rejected; meaning is checked
+//! afterwards by [`crate::validate`].
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The whole spec file: every image of the fleet and what they share.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// Prefix of every image name; the distro's name follows it (`impala-toolchain-` gives
+    /// `impala-toolchain-redhat9`).
+    pub image_prefix: String,
+    /// URL of the repository the images are built from; becomes the OCI `source` label.
+    pub source: String,
+    /// Build arguments that gate a distro: its image builds only when the argument is set.
+    #[serde(default)]
+    pub gated_args: BTreeMap<String, GatedArg>,
+    /// Yum/dnf repository files that distros may install, keyed by their file name.
+    #[serde(default)]
+    pub repositories: BTreeMap<String, RepoFile>,
+    /// Tools installed after the packages by a shared script, keyed by a name distros select.
+    #[serde(default)]
+    pub tools: BTreeMap<String, Tool>,
+    /// Values every distro gets unless it sets its own.
+    pub defaults: Defaults,
+    /// The images, keyed by distro name.
+    pub distros: BTreeMap<String, Distro>,
+}
+
+/// A build argument that must be set for the distros that declare it to build.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct GatedArg {
+    /// What the argument is and what to set it to; shown when it is missing.
+    pub description: String,
+}
+
+/// A `.repo` file copied into `/etc/yum.repos.d/`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RepoFile {
+    /// File name inside `/etc/yum.repos.d/`; defaults to the key.
+    #[serde(default)]
+    pub dest: Option<String>,
+    /// GPG key URL used by every section that does not name its own.
+    #[serde(default)]
+    pub gpgkey: Option<String>,
+    /// Whether packages are signature-checked (default true).
+    #[serde(default = "yes")]
+    pub gpgcheck: bool,
+    /// The repositories of the file, in order.
+    pub sections: Vec<RepoSection>,
+}
+
+/// One `[id]` section of a `.repo` file.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RepoSection {
+    /// The repository id (`baseos`, `crb`, ...).
+    pub id: String,
+    /// Human-readable name.
+    pub name: String,
+    /// Base URL; yum variables such as `$basearch` are kept as they are.
+    pub baseurl: String,
+    /// Whether the repository is enabled (default true).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// GPG key URL for this section, overriding the file's.
+    #[serde(default)]
+    pub gpgkey: Option<String>,
+}
+
+/// A tool installed by one of tcgen's shared scripts, with the checks that prove it works.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Tool {
+    /// File name of the script under `templates/scripts/`.
+    pub script: String,
+    /// Variables the script reads (versions, URLs, checksums).
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// What the dependency assertion checks once the tool is installed.
+    #[serde(default)]
+    pub checks: Checks,
+}
+
+/// What the dependency assertion at the end of each image checks.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Checks {
+    /// Shell patterns of shared libraries that `ldconfig -p` must list (`libz.so`, `libdb*.so`).
+    #[serde(default)]
+    pub libraries: Vec<String>,
+    /// Programs that must be on PATH; `mawk|gawk` accepts either.
+    #[serde(default)]
+    pub programs: Vec<String>,
+    /// Whether `Python.h` must exist for the default `python`.
+    #[serde(default)]
+    pub python_headers: bool,
+    /// Commands that must succeed, optionally printing one of the expected strings.
+    #[serde(default)]
+    pub commands: Vec<CommandCheck>,
+}
+
+/// A command the assertion runs.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CommandCheck {
+    /// The command line, run by `sh -c`.
+    pub run: String,
+    /// When not empty, the output must contain one of these strings.
+    #[serde(default)]
+    pub expect: Vec<String>,
+}
+
+/// Values shared by every distro unless it sets its own.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    /// OCI platforms built with MULTI=true.
+    pub platforms: Vec<String>,
+    /// Tools installed, in order, by name from the top-level `tools`.
+    #[serde(default)]
+    pub tools: Vec<String>,
+    /// The dependency assertion's checks, beside those each tool brings.
+    #[serde(default)]
+    pub checks: Checks,
+    /// Whether the assertion requires `lsb_release`.
+    #[serde(default = "yes")]
+    pub lsb_release: bool,
+}
+
+/// The package manager a distro's base image uses; it decides how install steps are written.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Family {
+    /// Debian and Ubuntu: `apt-get`.
+    Apt,
+    /// RedHat 7: `yum`.
+    Yum,
+    /// RedHat 8 and later: `dnf`.
+    Dnf,
+    /// SUSE: `zypper`.
+    Zypper,
+}
+
+impl Family {
+    /// The lowercase name used in the spec and the templates.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Apt => "apt",
+            Family::Yum => "yum",
+            Family::Dnf => "dnf",
+            Family::Zypper => "zypper",
+        }
+    }
+
+    /// Whether `.repo` files in `/etc/yum.repos.d/` configure this family's repositories.
+    pub fn uses_repo_files(self) -> bool {
+        matches!(self, Family::Yum | Family::Dnf)
+    }
+}
+
+/// One image of the fleet.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Distro {
+    /// The `FROM` image.
+    pub base_image: String,
+    /// The package manager of the base image.
+    pub family: Family,
+    /// The BUILD_TARGET_LABEL the toolchain build uses inside this image.
+    pub label: String,
+    /// OCI platforms built with MULTI=true; defaults to `defaults.platforms`.
+    #[serde(default)]
+    pub platforms: Option<Vec<String>>,
+    /// Names of entries of the top-level `repositories` copied into the image, in order.
+    #[serde(default)]
+    pub repositories: Vec<String>,
+    /// Names of top-level `gated_args` this image needs.
+    #[serde(default)]
+    pub gated_args: Vec<String>,
+    /// Steps run before the main package install.
+    #[serde(default)]
+    pub before_install: Vec<Step>,
+    /// The main package list.
+    pub packages: Vec<String>,
+    /// Options given to the main install command (`--allow-downgrade`).
+    #[serde(default)]
+    pub install_options: Vec<String>,
+    /// Steps run after the main package install.
+    #[serde(default)]
+    pub after_install: Vec<Step>,
+    /// Tools installed after the packages; defaults to `defaults.tools`.
+    #[serde(default)]
+    pub tools: Option<Vec<String>>,
+    /// Checks of the dependency assertion; replaces `defaults.checks` when set.
+    #[serde(default)]
+    pub checks: Option<Checks>,
+    /// Whether the assertion requires `lsb_release`; defaults to `defaults.lsb_release`.
+    #[serde(default)]
+    pub lsb_release: Option<bool>,
+}
+
+/// A step before or after the main install: exactly one of its keys is set.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Install packages with the distro's package manager.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub install: Option<InstallStep>,
+    /// Add a zypper repository by URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub add_repo: Option<AddRepo>,
+    /// Run a shell command as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
+}
+
+/// What a [`Step`] does, once it is known to set exactly one key.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum StepKind<'a> {
+    /// See [`Step::install`].
+    Install(&'a InstallStep),
+    /// See [`Step::add_repo`].
+    AddRepo(&'a AddRepo),
+    /// See [`Step::run`].
+    Run(&'a str),
+}
+
+impl Step {
+    /// The one thing this step does, or `None` when it sets no key or more than one.
+    pub fn kind(&self) -> Option<StepKind<'_>> {
+        match (&self.install, &self.add_repo, &self.run) {
+            (Some(install), None, None) => Some(StepKind::Install(install)),
+            (None, Some(repo), None) => Some(StepKind::AddRepo(repo)),
+            (None, None, Some(command)) => Some(StepKind::Run(command)),
+            _ => None,
+        }
+    }
+}
+
+/// Packages installed by a step of their own.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct InstallStep {
+    /// Package names, or URLs of package files.
+    pub packages: Vec<String>,
+    /// Options for the install command (`--oldpackage`).
+    #[serde(default)]
+    pub options: Vec<String>,
+}
+
+/// A zypper repository added with `zypper ar`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AddRepo {
+    /// Repository URL; may use `${ARG}` for a gated argument of the distro.
+    pub url: String,
+    /// Alias of the repository; omitted for `.repo` URLs that name their own.
+    #[serde(default)]
+    pub alias: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
