@@ -98,7 +98,7 @@ mod tests {
     fn malformed_and_unknown_platforms_are_refused() {
         assert!(lookup_platform("amd64").unwrap_err().contains("OS/ARCH"));
         assert!(
-            lookup_platform("plan9/amd64")
+            lookup_platform("beos/amd64")
                 .unwrap_err()
                 .contains("unknown OS")
         );

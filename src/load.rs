@@ -44,11 +44,18 @@ pub fn load_bytes(path: &Path, bytes: &[u8], known_scripts: &[&str]) -> Result<S
         let position = e.location().map(|l| (l.line(), Some(l.column())));
         single(path, position, parse_message(&e))
     })?;
+    let locations = Locations::index(text);
+    if let Some((key, (line, column))) = locations.duplicates.first() {
+        return Err(single(
+            path,
+            Some((*line, Some(*column))),
+            format!("{key} appears twice; each key may appear once in its mapping, remove or rename one"),
+        ));
+    }
     let problems = validate(&spec, known_scripts);
     if problems.is_empty() {
         return Ok(spec);
     }
-    let locations = Locations::index(text);
     let mut diagnostics: Vec<Diagnostic> = problems
         .into_iter()
         .map(|problem| {
@@ -66,11 +73,7 @@ pub fn load_bytes(path: &Path, bytes: &[u8], known_scripts: &[&str]) -> Result<S
 /// serde_yaml's message without the position it appends (the location carries that), and with
 /// a hint where the message alone does not say what to do.
 fn parse_message(error: &serde_yaml::Error) -> String {
-    let text = error.to_string();
-    let text = match text.rfind(" at line ") {
-        Some(cut) => text[..cut].to_owned(),
-        None => text,
-    };
+    let text = without_position(&error.to_string());
     if text.contains("unknown field") {
         format!("{text}; check the spelling or remove the key")
     } else if text.contains("missing field") {
@@ -82,6 +85,20 @@ fn parse_message(error: &serde_yaml::Error) -> String {
     } else {
         text
     }
+}
+
+/// `text` without serde_yaml's " at line N column M", wherever it stands.
+fn without_position(text: &str) -> String {
+    let Some(start) = text.find(" at line ") else {
+        return text.to_owned();
+    };
+    let rest = &text[start..];
+    let end = rest
+        .find(" column ")
+        .map(|c| c + " column ".len())
+        .map(|c| c + rest[c..].find(|ch: char| !ch.is_ascii_digit()).unwrap_or(rest.len() - c))
+        .unwrap_or(rest.len());
+    format!("{}{}", &text[..start], &rest[end..])
 }
 
 fn at(path: &Path, position: Option<(usize, Option<usize>)>) -> Location {

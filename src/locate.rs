@@ -1,7 +1,7 @@
 //! Finds where a value sits in a YAML file, so that errors found after parsing (by validation)
 //! can name a line and column. Paths look like `distros.redhat9.packages[3]`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
@@ -10,6 +10,8 @@ use yaml_rust2::scanner::Marker;
 #[derive(Debug, Default)]
 pub struct Locations {
     by_path: HashMap<String, (usize, usize)>,
+    /// Keys that appear twice in one mapping: their path and the position of the second.
+    pub duplicates: Vec<(String, (usize, usize))>,
 }
 
 impl Locations {
@@ -23,6 +25,7 @@ impl Locations {
         }
         Locations {
             by_path: indexer.by_path,
+            duplicates: indexer.duplicates,
         }
     }
 
@@ -41,7 +44,7 @@ impl Locations {
 
 /// A container being walked: a mapping waiting for a key or a value, or a sequence counting items.
 enum Frame {
-    Mapping { key: Option<String> },
+    Mapping { key: Option<String>, seen: HashSet<String> },
     Sequence { next: usize },
 }
 
@@ -51,6 +54,7 @@ struct Indexer {
     /// Path of each open container, parallel to `stack`.
     paths: Vec<String>,
     by_path: HashMap<String, (usize, usize)>,
+    duplicates: Vec<(String, (usize, usize))>,
 }
 
 impl Indexer {
@@ -64,23 +68,25 @@ impl Indexer {
                 *next += 1;
                 path
             }
-            Some(Frame::Mapping { key }) => {
+            Some(Frame::Mapping { key, .. }) => {
                 let key = key.take()?;
                 join(&parent, &key)
             }
         };
         self.by_path
             .entry(path.clone())
-            .or_insert((mark.line(), mark.col()));
+            .or_insert((mark.line(), mark.col() + 1));
         Some(path)
     }
 
     fn scalar(&mut self, value: String, mark: Marker) {
-        if let Some(Frame::Mapping { key: key @ None }) = self.stack.last_mut() {
+        if let Some(Frame::Mapping { key: key @ None, seen }) = self.stack.last_mut() {
             let parent = self.paths.last().cloned().unwrap_or_default();
-            self.by_path
-                .entry(join(&parent, &value))
-                .or_insert((mark.line(), mark.col()));
+            let path = join(&parent, &value);
+            if !seen.insert(value.clone()) {
+                self.duplicates.push((path.clone(), (mark.line(), mark.col() + 1)));
+            }
+            self.by_path.entry(path).or_insert((mark.line(), mark.col() + 1));
             *key = Some(value);
             return;
         }
@@ -108,7 +114,10 @@ impl MarkedEventReceiver for Indexer {
             }
             Event::MappingStart(..) => {
                 let path = self.enter_node(mark).unwrap_or_default();
-                self.stack.push(Frame::Mapping { key: None });
+                self.stack.push(Frame::Mapping {
+                    key: None,
+                    seen: HashSet::new(),
+                });
                 self.paths.push(path);
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -130,8 +139,14 @@ mod tests {
     fn keys_and_items_have_their_lines() {
         let locations = Locations::index(DOC);
         assert_eq!(locations.find("a.b"), Some((2, 3)));
-        assert_eq!(locations.find("a.list[1]"), Some((5, 7)));
+        assert_eq!(locations.find("a.list[0]"), Some((4, 7)));
         assert_eq!(locations.find("a.list[1].y"), Some((5, 7)));
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_where_they_repeat() {
+        let locations = Locations::index("a: 1\nb:\n  c: 1\n  c: 2\n");
+        assert_eq!(locations.duplicates, vec![("b.c".to_owned(), (4, 3))]);
     }
 
     #[test]

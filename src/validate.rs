@@ -359,7 +359,7 @@ impl Validator {
                 }
                 StepKind::AddRepo(AddRepo { url, alias }) => {
                     if distro.family != Family::Zypper {
-                        self.problem(&at, &format!("add_repo is for the zypper family; a {} distro lists .repo files under repositories", distro.family.name()));
+                        self.problem(&at, &format!("add_repo works only in the zypper family, and this distro is {}; yum and dnf distros list .repo files under repositories", distro.family.name()));
                     }
                     self.check_url_with_args(
                         &format!("{at}.add_repo.url"),

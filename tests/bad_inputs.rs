@@ -1,0 +1,56 @@
+//! The bad-input corpus: every file under tests/bad/ must be refused with exit code 2, a message
+//! that names the file and (where the parser knows it) line and column, and nothing written.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+#[test]
+fn every_bad_spec_is_refused_with_a_located_message_and_nothing_written() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cases: Vec<_> = std::fs::read_dir(root.join("tests/bad"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 15, "the corpus has {} cases", cases.len());
+    for case in cases {
+        let name = case.file_stem().unwrap().to_string_lossy().into_owned();
+        let out = tempfile::tempdir().unwrap();
+        let target = out.path().join("generated");
+        let output = Command::cargo_bin("tcgen")
+            .unwrap()
+            .current_dir(root)
+            .arg("--spec")
+            .arg(case.strip_prefix(root).unwrap())
+            .arg("render")
+            .arg("--out")
+            .arg(&target)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{name}: wrong exit code");
+        assert!(!target.exists(), "{name}: something was written");
+        assert!(output.stdout.is_empty(), "{name}: printed to stdout");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.starts_with(&format!("error: tests/bad/{name}.yaml")), "{name}: {stderr}");
+        if name != "empty-file" {
+            assert!(stderr.contains(&format!("{name}.yaml:")), "{name}: no line in {stderr}");
+        }
+        insta::assert_snapshot!(format!("bad__{name}"), stderr);
+    }
+}
+
+#[test]
+fn a_missing_spec_file_is_a_usage_error() {
+    let out = tempfile::tempdir().unwrap();
+    let output = Command::cargo_bin("tcgen")
+        .unwrap()
+        .current_dir(out.path())
+        .args(["--spec", "nope.yaml", "render"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("nope.yaml: cannot read the spec") && stderr.contains("--spec"), "{stderr}");
+    assert!(!out.path().join("generated").exists());
+}
