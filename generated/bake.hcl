@@ -33,7 +33,7 @@ target "redhat10" {
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat10"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:b28c4e897d9083d944dd626f871b60ed01d6920b7b7bad2c3f0182fc1373dc01"
+    "dev.tcgen.input-digest"          = "sha256:3f53f01118d40c39c93d673f2bf7997cf9b9ac6b4b9b78852b8566180d94132a"
   }
 }
 
@@ -45,7 +45,7 @@ target "redhat7" {
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat7"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:d5014ba0da626a4e7a00a06865e260eeefa72dabf53772d7a4230eed347beb96"
+    "dev.tcgen.input-digest"          = "sha256:3ed636fa96fe1928a13df19d0ac7807a9f261f8ce4201de4b426547f1d1c9b7b"
   }
 }
 
@@ -57,7 +57,7 @@ target "redhat8" {
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat8"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:e6102d4c03a11812987fc957d5cb6aed43fab966b562cd713d5e521ca4a48f04"
+    "dev.tcgen.input-digest"          = "sha256:d389a4127dc7a8487cc2cd1c3c199721d1d9d016d72440fe3967db9090cfe42f"
   }
 }
 
@@ -69,7 +69,7 @@ target "redhat9" {
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat9"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:558667493e9ef78c46b68d56c75b6174a9de316b687fa0a7241d3c5254ada9c1"
+    "dev.tcgen.input-digest"          = "sha256:f2b591a4ce0755518f4a5b0e3fd21dbfdec48966b16cfb9402748fa8a2ca609f"
   }
 }
 
@@ -81,7 +81,7 @@ target "sles12" {
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-sles12"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:c21dbe0646cd545fafc5b60d844ef7b26848e36a653a125a7cf749f60017e41c"
+    "dev.tcgen.input-digest"          = "sha256:763517f47ffeeb24fb39b64477b6dfeb417209de358168173409d3ddeaea9c5f"
   }
   args = {
     SLES_MIRROR = SLES_MIRROR
@@ -96,7 +96,7 @@ target "sles15" {
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-sles15"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:67b251278853120cc05aeb938a9140a02a36dd4d55f8ee5f19d1914fceed7289"
+    "dev.tcgen.input-digest"          = "sha256:cac1f67432339340082d6a3a1cddb1d8d50554a72e8f3851d2b03695a9fc5839"
   }
 }
 
@@ -108,7 +108,7 @@ target "sles16" {
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-sles16"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:b92666744cf551e0d2494bc9a158b0eae55bd23742373bd55cfdb43ceaf6c339"
+    "dev.tcgen.input-digest"          = "sha256:66353e9e5364d1c5824033e90ef61c5ecef8a4fd90bad3ada08418d8bd6577df"
   }
 }
 
@@ -120,7 +120,7 @@ target "ubuntu1604" {
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu1604"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:ad15d8daf11c54ac515a4df907e17bf9e7cbd84164e5b6d960cf7bfcd67f8bdd"
+    "dev.tcgen.input-digest"          = "sha256:875044b2e533e9163d51db838fd53a06eb36fbf57110fc92066c7b97306d5146"
   }
 }
 
@@ -132,7 +132,7 @@ target "ubuntu1804" {
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu1804"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:bd1a7e4d196b46ca9d85a10ad12cf44843ee8b577c760f480778249ec20801b6"
+    "dev.tcgen.input-digest"          = "sha256:09d9d47fb7448791e9fca8c93ac8f34a0337d38b303c6245f479246a784261e9"
   }
 }
 
@@ -144,7 +144,7 @@ target "ubuntu2004" {
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2004"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:2b710dae7d89e265bc809a3e90cb683a36bfb5ce3fea23b9b48c7299394b1e63"
+    "dev.tcgen.input-digest"          = "sha256:0a9260e313c60b1f074bdef5ea07f8607a9b7f8fee12922d972a799c4cfe6222"
   }
 }
 
@@ -156,7 +156,7 @@ target "ubuntu2204" {
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2204"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:ab1a3910861e63931321d4d56c57ad54be4e4f117fa80f33a5ef0f497d0c0109"
+    "dev.tcgen.input-digest"          = "sha256:d13c77ce8782a407fdbba39fa56a611868c3848b5699a63a1cf57642f5aa2e24"
   }
 }
 
@@ -168,6 +168,6 @@ target "ubuntu2404" {
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2404"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:aa92f959a09e17603ca2a7527e79df4abdd3078c63dff42e72db57457af5e0d2"
+    "dev.tcgen.input-digest"          = "sha256:6da7f0d25536d4779b85b379250da31cbca45ad4397c757afcd0881f374e5cc8"
   }
 }

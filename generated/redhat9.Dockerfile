@@ -60,23 +60,23 @@ RUN dnf -y install \
 
 # Tool: python
 COPY scripts/setup-python.sh /usr/local/lib/tcgen/
-RUN /usr/local/lib/tcgen/setup-python.sh
+RUN sh /usr/local/lib/tcgen/setup-python.sh
 
 # Tool: awscli
 COPY scripts/install-awscli.sh /usr/local/lib/tcgen/
-RUN AWSCLI_URL_BASE=https://awscli.amazonaws.com /usr/local/lib/tcgen/install-awscli.sh
+RUN AWSCLI_URL_BASE=https://awscli.amazonaws.com sh /usr/local/lib/tcgen/install-awscli.sh
 
 # Tool: maven
 COPY scripts/install-maven.sh /usr/local/lib/tcgen/
-RUN MAVEN_SHA256=26ad91d751b3a9a53087aefa743f4e16a17741d3915b219cf74112bf87a438c5 MAVEN_URL=https://archive.apache.org/dist/maven/maven-3/3.6.3/binaries/apache-maven-3.6.3-bin.tar.gz MAVEN_VERSION=3.6.3 /usr/local/lib/tcgen/install-maven.sh
+RUN MAVEN_SHA256=26ad91d751b3a9a53087aefa743f4e16a17741d3915b219cf74112bf87a438c5 MAVEN_URL=https://archive.apache.org/dist/maven/maven-3/3.6.3/binaries/apache-maven-3.6.3-bin.tar.gz MAVEN_VERSION=3.6.3 sh /usr/local/lib/tcgen/install-maven.sh
 
 # Tool: ccache
 COPY scripts/install-ccache.sh /usr/local/lib/tcgen/
-RUN CCACHE_SHA256=d2abe88d4c283ce960e233583061127b156ffb027c6da3cf10770fc0c7244194 CCACHE_URL=https://github.com/ccache/ccache/releases/download/v3.7.12/ccache-3.7.12.tar.gz CCACHE_VERSION=3.7.12 /usr/local/lib/tcgen/install-ccache.sh
+RUN CCACHE_SHA256=d2abe88d4c283ce960e233583061127b156ffb027c6da3cf10770fc0c7244194 CCACHE_URL=https://github.com/ccache/ccache/releases/download/v3.7.12/ccache-3.7.12.tar.gz CCACHE_VERSION=3.7.12 sh /usr/local/lib/tcgen/install-ccache.sh
 
 # Check that the image has everything the toolchain build needs.
 COPY scripts/assert-dependencies.sh /usr/local/lib/tcgen/
-RUN /usr/local/lib/tcgen/assert-dependencies.sh \
+RUN sh /usr/local/lib/tcgen/assert-dependencies.sh \
       --library 'libdb*.so*' \
       --library 'libffi*.so*' \
       --library 'libkrb*.so*' \

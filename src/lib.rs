@@ -14,5 +14,7 @@ pub mod load;
 pub mod locate;
 pub mod model;
 pub mod render;
+pub mod runner;
+pub mod runner_cli;
 pub mod spec;
 pub mod validate;

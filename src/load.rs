@@ -49,7 +49,9 @@ pub fn load_bytes(path: &Path, bytes: &[u8], known_scripts: &[&str]) -> Result<S
         return Err(single(
             path,
             Some((*line, Some(*column))),
-            format!("{key} appears twice; each key may appear once in its mapping, remove or rename one"),
+            format!(
+                "{key} appears twice; each key may appear once in its mapping, remove or rename one"
+            ),
         ));
     }
     let problems = validate(&spec, known_scripts);
@@ -96,7 +98,11 @@ fn without_position(text: &str) -> String {
     let end = rest
         .find(" column ")
         .map(|c| c + " column ".len())
-        .map(|c| c + rest[c..].find(|ch: char| !ch.is_ascii_digit()).unwrap_or(rest.len() - c))
+        .map(|c| {
+            c + rest[c..]
+                .find(|ch: char| !ch.is_ascii_digit())
+                .unwrap_or(rest.len() - c)
+        })
         .unwrap_or(rest.len());
     format!("{}{}", &text[..start], &rest[end..])
 }

@@ -44,8 +44,13 @@ impl Locations {
 
 /// A container being walked: a mapping waiting for a key or a value, or a sequence counting items.
 enum Frame {
-    Mapping { key: Option<String>, seen: HashSet<String> },
-    Sequence { next: usize },
+    Mapping {
+        key: Option<String>,
+        seen: HashSet<String>,
+    },
+    Sequence {
+        next: usize,
+    },
 }
 
 #[derive(Default)]
@@ -80,13 +85,20 @@ impl Indexer {
     }
 
     fn scalar(&mut self, value: String, mark: Marker) {
-        if let Some(Frame::Mapping { key: key @ None, seen }) = self.stack.last_mut() {
+        if let Some(Frame::Mapping {
+            key: key @ None,
+            seen,
+        }) = self.stack.last_mut()
+        {
             let parent = self.paths.last().cloned().unwrap_or_default();
             let path = join(&parent, &value);
             if !seen.insert(value.clone()) {
-                self.duplicates.push((path.clone(), (mark.line(), mark.col() + 1)));
+                self.duplicates
+                    .push((path.clone(), (mark.line(), mark.col() + 1)));
             }
-            self.by_path.entry(path).or_insert((mark.line(), mark.col() + 1));
+            self.by_path
+                .entry(path)
+                .or_insert((mark.line(), mark.col() + 1));
             *key = Some(value);
             return;
         }

@@ -6,7 +6,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use tcgen::app::{RenderOutcome, list_command, render_command};
-use tcgen::error::{EXIT_FAILURE, Result};
+use tcgen::error::{EXIT_FAILURE, Error, Result};
+use tcgen::runner::Engine;
+use tcgen::runner::build::BuildRequest;
+use tcgen::runner_cli::{InDockerArgs, build_command, in_docker_command};
 
 /// Compiles distros.yaml into the Dockerfiles, bake file and Makefile of a fleet of build images.
 #[derive(Debug, Parser)]
@@ -41,12 +44,72 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Build images with docker buildx bake (or podman build), from the repository root.
+    Build {
+        /// Distros to build; default: every distro whose gated arguments are set.
+        distros: Vec<String>,
+        /// Container engine.
+        #[arg(long, value_enum, default_value = "docker")]
+        engine: Engine,
+        /// Tag images as REGISTRY/<image> and push them.
+        #[arg(long, value_name = "REGISTRY")]
+        registry: Option<String>,
+        /// buildx builder to use.
+        #[arg(long)]
+        builder: Option<String>,
+        /// Build every platform of each distro (needs --registry to keep the result).
+        #[arg(long)]
+        multi: bool,
+        /// Override a bake attribute (target.key=value); repeatable.
+        #[arg(long, value_name = "TARGET.KEY=VALUE")]
+        set: Vec<String>,
+        /// Progress output passed to bake (auto, plain, tty).
+        #[arg(long)]
+        progress: Option<String>,
+        /// Directory of the generated files.
+        #[arg(long, default_value = "generated", value_name = "DIR")]
+        out: PathBuf,
+        /// Directory for one log per target.
+        #[arg(long, default_value = "build_docker/logs", value_name = "DIR")]
+        log_dir: PathBuf,
+        /// Build even when the generated files are stale.
+        #[arg(long)]
+        allow_stale: bool,
+        /// Print the commands, their directory and the variables they set or read; run nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Run a command inside a built image with the repository at /mnt.
+    InDocker {
+        /// Container engine.
+        #[arg(long, value_enum, default_value = "docker")]
+        engine: Engine,
+        /// Extra arguments for `create`, split like a shell line.
+        #[arg(long, value_name = "ARGS", allow_hyphen_values = true)]
+        docker_args: Option<String>,
+        /// Where per-image build/, check/ and source/ directories live.
+        #[arg(
+            long,
+            env = "BUILD_DIR",
+            default_value = "build_docker",
+            value_name = "DIR"
+        )]
+        build_dir: PathBuf,
+        /// Print the commands; run nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The image to run.
+        image: String,
+        /// The command to run inside it.
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(code) => ExitCode::from(code as u8),
+        Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),
         Err(error) => {
             eprintln!("error: {error}");
             ExitCode::from(error.exit_code() as u8)
@@ -66,6 +129,55 @@ fn run(cli: Cli) -> Result<i32> {
         Command::List { json } => {
             list_command(&cli.spec, &tcgen::app::default_out(), json, &mut stdout)?;
             Ok(0)
+        }
+        Command::Build {
+            distros,
+            engine,
+            registry,
+            builder,
+            multi,
+            set,
+            progress,
+            out,
+            log_dir,
+            allow_stale,
+            dry_run,
+        } => {
+            drop(stdout);
+            let root = std::env::current_dir()
+                .map_err(|e| Error::io("cannot find the current directory", e))?;
+            let request = BuildRequest {
+                engine,
+                targets: distros,
+                registry,
+                builder,
+                multi,
+                set,
+                progress,
+                out,
+                root,
+                log_dir,
+            };
+            build_command(&cli.spec, &request, allow_stale, dry_run)
+        }
+        Command::InDocker {
+            engine,
+            docker_args,
+            build_dir,
+            dry_run,
+            image,
+            command,
+        } => {
+            drop(stdout);
+            let args = InDockerArgs {
+                engine,
+                image,
+                command,
+                docker_args,
+                build_dir,
+                dry_run,
+            };
+            in_docker_command(&cli.spec, args)
         }
     }
 }

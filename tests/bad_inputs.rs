@@ -32,9 +32,15 @@ fn every_bad_spec_is_refused_with_a_located_message_and_nothing_written() {
         assert!(!target.exists(), "{name}: something was written");
         assert!(output.stdout.is_empty(), "{name}: printed to stdout");
         let stderr = String::from_utf8(output.stderr).unwrap();
-        assert!(stderr.starts_with(&format!("error: tests/bad/{name}.yaml")), "{name}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("error: tests/bad/{name}.yaml")),
+            "{name}: {stderr}"
+        );
         if name != "empty-file" {
-            assert!(stderr.contains(&format!("{name}.yaml:")), "{name}: no line in {stderr}");
+            assert!(
+                stderr.contains(&format!("{name}.yaml:")),
+                "{name}: no line in {stderr}"
+            );
         }
         insta::assert_snapshot!(format!("bad__{name}"), stderr);
     }
@@ -51,6 +57,9 @@ fn a_missing_spec_file_is_a_usage_error() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stderr.contains("nope.yaml: cannot read the spec") && stderr.contains("--spec"), "{stderr}");
+    assert!(
+        stderr.contains("nope.yaml: cannot read the spec") && stderr.contains("--spec"),
+        "{stderr}"
+    );
     assert!(!out.path().join("generated").exists());
 }

@@ -15,7 +15,12 @@ fn scratch() -> tempfile::TempDir {
 }
 
 fn tcgen(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = Command::cargo_bin("tcgen").unwrap().current_dir(dir).args(args).output().unwrap();
+    let output = Command::cargo_bin("tcgen")
+        .unwrap()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8(output.stdout).unwrap(),
@@ -33,7 +38,12 @@ fn render_writes_every_file_then_check_passes() {
     let (code, stdout, _) = tcgen(dir.path(), &["render"]);
     assert_eq!(code, 0);
     assert!(stdout.contains("0 changed, 5 added, 0 removed"), "{stdout}");
-    for file in ["debian12.Dockerfile", "bake.hcl", "Makefile", "context/scripts/setup-python.sh"] {
+    for file in [
+        "debian12.Dockerfile",
+        "bake.hcl",
+        "Makefile",
+        "context/scripts/setup-python.sh",
+    ] {
         assert!(generated(dir.path(), file).is_file(), "{file} missing");
     }
     let (code, stdout, _) = tcgen(dir.path(), &["render", "--check"]);
@@ -46,15 +56,33 @@ fn check_reports_an_edited_file_with_a_diff_and_the_fix() {
     let dir = scratch();
     tcgen(dir.path(), &["render"]);
     let dockerfile = generated(dir.path(), "debian12.Dockerfile");
-    let edited = fs::read_to_string(&dockerfile).unwrap().replace("      gcc \\\n", "      gcc-12 \\\n");
+    let edited = fs::read_to_string(&dockerfile)
+        .unwrap()
+        .replace("      gcc \\\n", "      gcc-12 \\\n");
     fs::write(&dockerfile, &edited).unwrap();
     let (code, stdout, _) = tcgen(dir.path(), &["render", "--check"]);
     assert_eq!(code, 1);
-    assert!(stdout.contains("--- a/debian12.Dockerfile\n+++ b/debian12.Dockerfile\n"), "{stdout}");
-    assert!(stdout.contains("-      gcc-12 \\\n+      gcc \\\n"), "{stdout}");
-    assert!(stdout.contains("changed:  generated/debian12.Dockerfile"), "{stdout}");
-    assert!(stdout.contains("run `tcgen render` and commit the result"), "{stdout}");
-    assert_eq!(fs::read_to_string(&dockerfile).unwrap(), edited, "--check must not write");
+    assert!(
+        stdout.contains("--- a/debian12.Dockerfile\n+++ b/debian12.Dockerfile\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("-      gcc-12 \\\n+      gcc \\\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("changed:  generated/debian12.Dockerfile"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("run `tcgen render` and commit the result"),
+        "{stdout}"
+    );
+    assert_eq!(
+        fs::read_to_string(&dockerfile).unwrap(),
+        edited,
+        "--check must not write"
+    );
 }
 
 #[test]
@@ -62,11 +90,18 @@ fn check_reports_missing_and_orphaned_files_and_render_repairs_them() {
     let dir = scratch();
     tcgen(dir.path(), &["render"]);
     fs::remove_file(generated(dir.path(), "Makefile")).unwrap();
-    fs::write(generated(dir.path(), "context/scripts/old.sh"), "#!/bin/sh\n").unwrap();
+    fs::write(
+        generated(dir.path(), "context/scripts/old.sh"),
+        "#!/bin/sh\n",
+    )
+    .unwrap();
     let (code, stdout, _) = tcgen(dir.path(), &["render", "--check"]);
     assert_eq!(code, 1);
     assert!(stdout.contains("missing:  generated/Makefile"), "{stdout}");
-    assert!(stdout.contains("orphaned: generated/context/scripts/old.sh (no longer generated)"), "{stdout}");
+    assert!(
+        stdout.contains("orphaned: generated/context/scripts/old.sh (no longer generated)"),
+        "{stdout}"
+    );
 
     let (code, stdout, _) = tcgen(dir.path(), &["render"]);
     assert_eq!(code, 0);
@@ -80,12 +115,17 @@ fn a_spec_edit_makes_check_fail_until_rendered() {
     let dir = scratch();
     tcgen(dir.path(), &["render"]);
     let spec = dir.path().join("distros.yaml");
-    let text = fs::read_to_string(&spec).unwrap().replace("[gcc, python3]", "[gcc, make, python3]");
+    let text = fs::read_to_string(&spec)
+        .unwrap()
+        .replace("[gcc, python3]", "[gcc, make, python3]");
     fs::write(&spec, text).unwrap();
     let (code, stdout, _) = tcgen(dir.path(), &["render", "--check"]);
     assert_eq!(code, 1);
     assert!(stdout.contains("+      make \\"), "{stdout}");
-    assert!(stdout.contains("changed:  generated/bake.hcl"), "the input digest moves too: {stdout}");
+    assert!(
+        stdout.contains("changed:  generated/bake.hcl"),
+        "the input digest moves too: {stdout}"
+    );
 }
 
 #[test]
@@ -94,7 +134,9 @@ fn an_invalid_spec_leaves_existing_output_untouched() {
     tcgen(dir.path(), &["render"]);
     let before = fs::read(generated(dir.path(), "bake.hcl")).unwrap();
     let spec = dir.path().join("distros.yaml");
-    let text = fs::read_to_string(&spec).unwrap().replace("[gcc, python3]", "[gcc, 'python3;id']");
+    let text = fs::read_to_string(&spec)
+        .unwrap()
+        .replace("[gcc, python3]", "[gcc, 'python3;id']");
     fs::write(&spec, text).unwrap();
     let (code, _, stderr) = tcgen(dir.path(), &["render"]);
     assert_eq!(code, 2);
@@ -112,7 +154,11 @@ fn render_refuses_to_write_through_a_symlinked_directory() {
     let (code, _, stderr) = tcgen(dir.path(), &["render"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("is a symbolic link"), "{stderr}");
-    assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0, "nothing may be written outside");
+    assert_eq!(
+        fs::read_dir(outside.path()).unwrap().count(),
+        0,
+        "nothing may be written outside"
+    );
 }
 
 #[test]
@@ -128,7 +174,12 @@ fn list_prints_a_table_and_json() {
     assert_eq!(entry["name"], "debian12");
     assert_eq!(entry["image"], "test-toolchain-debian12");
     assert_eq!(entry["platforms"], serde_json::json!(["linux/amd64"]));
-    assert!(entry["input_digest"].as_str().unwrap().starts_with("sha256:"));
+    assert!(
+        entry["input_digest"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
 }
 
 #[test]
@@ -138,5 +189,8 @@ fn list_of_the_shipped_spec_names_every_distro_and_the_gate() {
     assert_eq!(code, 0);
     assert_eq!(stdout.lines().count(), 13, "{stdout}");
     let sles12 = stdout.lines().find(|l| l.starts_with("sles12 ")).unwrap();
-    assert!(sles12.contains("ec2-package-sles-12") && sles12.ends_with("SLES_MIRROR"), "{sles12}");
+    assert!(
+        sles12.contains("ec2-package-sles-12") && sles12.ends_with("SLES_MIRROR"),
+        "{sles12}"
+    );
 }

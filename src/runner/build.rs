@@ -1,0 +1,303 @@
+//! `tcgen build`: builds images with `docker buildx bake` from the generated bake file, or with
+//! `podman build` one target at a time, one log per target, and reports each tag and digest.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::app::Compiled;
+use crate::error::{Error, Result};
+use crate::runner::exec::{self, Invocation, Outcome, Signals};
+use crate::runner::{Engine, Environment};
+
+/// What `tcgen build` was asked to do.
+#[derive(Debug, Clone)]
+pub struct BuildRequest {
+    /// The engine.
+    pub engine: Engine,
+    /// Distros named on the command line; empty for the default group.
+    pub targets: Vec<String>,
+    /// Registry (`host/namespace`) to tag for and push to.
+    pub registry: Option<String>,
+    /// buildx builder.
+    pub builder: Option<String>,
+    /// Build every platform of each distro.
+    pub multi: bool,
+    /// `--set` overrides passed to bake.
+    pub set: Vec<String>,
+    /// `--progress` passed on.
+    pub progress: Option<String>,
+    /// The output directory holding bake.hcl and the Dockerfiles, relative to `root`.
+    pub out: PathBuf,
+    /// The repository root, where builds run.
+    pub root: PathBuf,
+    /// Where per-target logs and metadata go.
+    pub log_dir: PathBuf,
+}
+
+/// One target's build.
+#[derive(Debug, Clone)]
+pub struct TargetBuild {
+    /// Distro name.
+    pub target: String,
+    /// The image tag.
+    pub tag: String,
+    /// The commands, run in order.
+    pub steps: Vec<Invocation>,
+    /// The log file.
+    pub log: PathBuf,
+    /// Where the engine writes the built image's digest or id.
+    pub metadata: PathBuf,
+}
+
+/// The targets to build and the warnings about those left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selection {
+    /// Distros to build, in spec order.
+    pub targets: Vec<String>,
+    /// Why a distro of the default set is skipped.
+    pub skipped: Vec<String>,
+}
+
+/// Picks the targets: the named ones (each must exist and have its gated arguments set), or
+/// every distro whose gated arguments are set.
+pub fn select(
+    compiled: &Compiled,
+    requested: &[String],
+    env: &dyn Environment,
+) -> Result<Selection> {
+    let set = |name: &str| env.get(name).is_some_and(|v| !v.is_empty());
+    let mut selection = Selection {
+        targets: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for name in requested {
+        let Some(distro) = compiled.model.distros.iter().find(|d| &d.name == name) else {
+            let known: Vec<&str> = compiled
+                .model
+                .distros
+                .iter()
+                .map(|d| d.name.as_str())
+                .collect();
+            return Err(Error::Usage(format!(
+                "no distro named '{name}'; the spec has: {}",
+                known.join(", ")
+            )));
+        };
+        if let Some(arg) = distro.gated_args.iter().find(|a| !set(&a.name)) {
+            return Err(Error::Usage(format!(
+                "{name} needs {}: set it ({}), e.g. {}=... tcgen build {name}",
+                arg.name, arg.description, arg.name
+            )));
+        }
+        selection.targets.push(name.clone());
+    }
+    if requested.is_empty() {
+        for distro in &compiled.model.distros {
+            match distro.gated_args.iter().find(|a| !set(&a.name)) {
+                Some(arg) => selection
+                    .skipped
+                    .push(format!("{}: {} is not set", distro.name, arg.name)),
+                None => selection.targets.push(distro.name.clone()),
+            }
+        }
+    }
+    Ok(selection)
+}
+
+/// The image tag of a distro: `REGISTRY/` prefix when pushing.
+fn tag(request: &BuildRequest, image: &str) -> String {
+    match &request.registry {
+        Some(registry) => format!("{}/{image}", registry.trim_end_matches('/')),
+        None => image.to_owned(),
+    }
+}
+
+/// Builds the commands for each selected target.
+pub fn plan(
+    request: &BuildRequest,
+    compiled: &Compiled,
+    selection: &Selection,
+) -> Result<Vec<TargetBuild>> {
+    if request.engine == Engine::Podman && request.multi {
+        return Err(Error::Usage(
+            "--multi needs docker buildx (multi-platform images are pushed as manifest lists by bake); build single-platform images with --engine podman".to_owned(),
+        ));
+    }
+    let out = request.out.to_string_lossy().replace('\\', "/");
+    selection
+        .targets
+        .iter()
+        .map(|name| {
+            let distro = compiled
+                .model
+                .distros
+                .iter()
+                .find(|d| &d.name == name)
+                .ok_or_else(|| Error::Usage(format!("no distro named '{name}'")))?;
+            let tag = tag(request, &distro.image);
+            let log = request.log_dir.join(format!("{name}.log"));
+            let metadata = request.log_dir.join(format!("{name}.metadata"));
+            let steps = match request.engine {
+                Engine::Docker => vec![bake(request, &out, distro, &metadata)],
+                Engine::Podman => podman(request, compiled, &out, distro, &tag, &metadata),
+            };
+            Ok(TargetBuild {
+                target: name.clone(),
+                tag,
+                steps,
+                log,
+                metadata,
+            })
+        })
+        .collect()
+}
+
+fn bake(
+    request: &BuildRequest,
+    out: &str,
+    distro: &crate::model::DistroModel,
+    metadata: &Path,
+) -> Invocation {
+    let mut args: Vec<String> = vec![
+        "buildx".into(),
+        "bake".into(),
+        "-f".into(),
+        format!("{out}/bake.hcl"),
+    ];
+    if let Some(builder) = &request.builder {
+        args.extend(["--builder".into(), builder.clone()]);
+    }
+    if let Some(progress) = &request.progress {
+        args.extend(["--progress".into(), progress.clone()]);
+    }
+    for set in &request.set {
+        args.extend(["--set".into(), set.clone()]);
+    }
+    if request.registry.is_some() {
+        args.push("--push".into());
+    } else if !request.multi {
+        args.push("--load".into());
+    }
+    args.extend([
+        "--metadata-file".into(),
+        metadata.to_string_lossy().into_owned(),
+    ]);
+    args.push(distro.name.clone());
+    let mut invocation = Invocation::new(request.engine.program(), args);
+    invocation.dir = Some(request.root.clone());
+    invocation.passes_env = distro.gated_args.iter().map(|a| a.name.clone()).collect();
+    if let Some(registry) = &request.registry {
+        invocation.set_env.push((
+            "REGISTRY".into(),
+            format!("{}/", registry.trim_end_matches('/')),
+        ));
+    }
+    if request.multi {
+        invocation.set_env.push(("MULTI".into(), "true".into()));
+    }
+    invocation
+}
+
+fn podman(
+    request: &BuildRequest,
+    compiled: &Compiled,
+    out: &str,
+    distro: &crate::model::DistroModel,
+    tag: &str,
+    metadata: &Path,
+) -> Vec<Invocation> {
+    let mut args: Vec<String> = vec![
+        "build".into(),
+        "-f".into(),
+        format!("{out}/{}.Dockerfile", distro.name),
+        "-t".into(),
+        tag.to_owned(),
+    ];
+    let labels = [
+        ("org.opencontainers.image.title", distro.image.clone()),
+        (
+            "org.opencontainers.image.source",
+            compiled.model.source.clone(),
+        ),
+        (
+            "dev.tcgen.input-digest",
+            compiled.rendered.digests[&distro.name].clone(),
+        ),
+    ];
+    for (key, value) in labels {
+        args.extend(["--label".into(), format!("{key}={value}")]);
+    }
+    let mut passes_env = Vec::new();
+    for arg in &distro.gated_args {
+        args.extend(["--build-arg".into(), arg.name.clone()]);
+        passes_env.push(arg.name.clone());
+    }
+    args.extend(["--iidfile".into(), metadata.to_string_lossy().into_owned()]);
+    args.push(format!("{out}/context"));
+    let mut build = Invocation::new(request.engine.program(), args);
+    build.dir = Some(request.root.clone());
+    build.passes_env = passes_env;
+    let mut steps = vec![build];
+    if request.registry.is_some() {
+        let mut push = Invocation::new(
+            request.engine.program(),
+            vec!["push".into(), tag.to_owned()],
+        );
+        push.dir = Some(request.root.clone());
+        steps.push(push);
+    }
+    steps
+}
+
+/// The result of one target.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TargetResult {
+    /// Built: the digest or image id, when the engine reported one.
+    Built(Option<String>),
+    /// Failed with this exit code.
+    Failed(i32),
+}
+
+/// Runs every target's steps, one target after another, each logging to its own file.
+/// Stops early on SIGINT or SIGTERM and returns what was done so far with the signal.
+pub fn run(
+    builds: &[TargetBuild],
+    signals: &Signals,
+) -> Result<(BTreeMap<String, TargetResult>, Option<i32>)> {
+    let mut results = BTreeMap::new();
+    for build in builds {
+        eprintln!("building {} (log: {})", build.target, build.log.display());
+        let _ = std::fs::remove_file(&build.log);
+        let _ = std::fs::remove_file(&build.metadata);
+        let mut result = TargetResult::Built(None);
+        for step in &build.steps {
+            match exec::run_logged(step, &build.log, signals)? {
+                Outcome::Exited(0) => {}
+                Outcome::Exited(code) => {
+                    result = TargetResult::Failed(code);
+                    break;
+                }
+                Outcome::Interrupted(signal) => return Ok((results, Some(signal))),
+            }
+        }
+        if result == TargetResult::Built(None) {
+            result = TargetResult::Built(read_digest(&build.metadata, &build.target));
+        }
+        results.insert(build.target.clone(), result);
+    }
+    Ok((results, None))
+}
+
+/// The digest in a bake metadata file (`{"target": {"containerimage.digest": ...}}`) or an
+/// image id file written by `podman build --iidfile`.
+fn read_digest(path: &Path, target: &str) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let text = text.trim();
+    if text.starts_with('{') {
+        let value: serde_json::Value = serde_json::from_str(text).ok()?;
+        return value[target]["containerimage.digest"]
+            .as_str()
+            .map(str::to_owned);
+    }
+    (!text.is_empty()).then(|| text.to_owned())
+}

@@ -1,0 +1,308 @@
+//! `tcgen in-docker`: runs a command inside a built image with the repository mounted at /mnt,
+//! per-image build/, check/ and source/ directories, the caller's user, ccache, and the
+//! toolchain build's environment passed through by name.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::runner::exec::{self, Invocation, Outcome, Signals};
+use crate::runner::{Engine, Environment, mount_path};
+use crate::spec::Spec;
+
+/// Variables passed into the container by name when they are set.
+pub const PASSTHROUGH: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "BUILD_TARGET_LABEL",
+    "CLEAN",
+    "CLEAN_TMP_AFTER_BUILD",
+    "DEBUG",
+    "FAIL_ON_PUBLISH",
+    "KUDU_GITHUB_URL",
+    "KUDU_VERSION",
+    "PRODUCTION",
+    "PUBLISH_DEPENDENCIES",
+    "PUBLISH_DEPENDENCIES_S3",
+    "PUBLISH_DEPENDENCIES_ARTIFACTORY",
+    "SYSTEM_GCC",
+    "SYSTEM_CMAKE",
+    "S3_BUCKET",
+    "S3_MIRROR_BUCKET",
+    "TOOLCHAIN_BUILD_ID",
+];
+
+/// What `tcgen in-docker` was asked to do.
+#[derive(Debug, Clone)]
+pub struct InDocker {
+    /// The engine.
+    pub engine: Engine,
+    /// The image to run, optionally with a registry prefix and tag.
+    pub image: String,
+    /// The command and its arguments.
+    pub command: Vec<String>,
+    /// Extra arguments for `create`, shell-split.
+    pub docker_args: Option<String>,
+    /// The repository mounted at /mnt (absolute).
+    pub repo: PathBuf,
+    /// Where the per-image directories live (absolute).
+    pub build_dir: PathBuf,
+    /// The caller's user and group ids.
+    pub user: (u32, u32),
+}
+
+/// Everything decided for one run: directories to create, the `create` command, warnings.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Directories created before mounting, so that they belong to the caller.
+    pub directories: Vec<PathBuf>,
+    /// The per-image directory `source/` is copied into.
+    pub image_dir: PathBuf,
+    /// `ENGINE create ...`; prints the container id.
+    pub create: Invocation,
+    /// Warnings for the user (an image whose label is unknown).
+    pub warnings: Vec<String>,
+}
+
+/// The per-image directory name: the image with '/' and ':' made path-safe.
+pub fn image_dir_name(image: &str) -> String {
+    image.replace(['/', ':'], "_")
+}
+
+/// The distro an image name belongs to: its last path part, without tag or digest, without
+/// the spec's image prefix.
+pub fn distro_of<'a>(spec: &'a Spec, image: &str) -> Option<&'a str> {
+    let name = image.rsplit('/').next().unwrap_or(image);
+    let name = name.split(['@', ':']).next().unwrap_or(name);
+    let distro = name.strip_prefix(spec.image_prefix.as_str())?;
+    spec.distros.get_key_value(distro).map(|(k, _)| k.as_str())
+}
+
+/// Decides the run. `programs` are the folders under `source/` (each adds `<NAME>_VERSION`).
+pub fn plan(
+    request: &InDocker,
+    spec: &Spec,
+    env: &dyn Environment,
+    programs: &[String],
+) -> Result<Plan> {
+    let repo = mount_path(&request.repo)?;
+    let image_dir = request.build_dir.join(image_dir_name(&request.image));
+    let mut directories = Vec::new();
+    let mut args: Vec<String> = ["create", "-i", "-w", "/mnt", "-u"]
+        .map(String::from)
+        .to_vec();
+    args.push(format!("{}:{}", request.user.0, request.user.1));
+    let mount = |args: &mut Vec<String>, source: String, target: &str, options: &str| {
+        args.push("-v".to_owned());
+        args.push(format!("{source}:{target}{options}"));
+    };
+    mount(&mut args, "/etc/passwd".into(), "/etc/passwd", ":ro");
+    mount(&mut args, "/etc/group".into(), "/etc/group", ":ro");
+    mount(&mut args, repo, "/mnt", "");
+    for sub in ["build", "check", "source"] {
+        let dir = image_dir.join(sub);
+        mount(&mut args, mount_path(&dir)?, &format!("/mnt/{sub}"), "");
+        directories.push(dir);
+    }
+
+    let mut passes_env: Vec<String> = Vec::new();
+    let ccache_off = env
+        .get("USE_CCACHE")
+        .is_some_and(|v| !matches!(v.to_ascii_lowercase().as_str(), "1" | "true"));
+    if !ccache_off {
+        let dir = env
+            .get("CCACHE_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| request.build_dir.join("ccache"));
+        let dir = absolute(&request.repo, &dir);
+        mount(&mut args, mount_path(&dir)?, "/mnt/ccache", "");
+        directories.push(dir);
+        args.extend(["-e", "USE_CCACHE=1", "-e", "CCACHE_DIR=/mnt/ccache"].map(String::from));
+    }
+
+    let mut warnings = Vec::new();
+    let mut names: Vec<String> = PASSTHROUGH.iter().map(|n| (*n).to_owned()).collect();
+    names.extend(programs.iter().map(|p| version_variable(p)));
+    for name in names {
+        if env.get(&name).is_some() {
+            args.push("-e".to_owned());
+            args.push(name.clone());
+            passes_env.push(name);
+        }
+    }
+    if env.get("BUILD_TARGET_LABEL").is_none() {
+        match distro_of(spec, &request.image) {
+            Some(distro) => {
+                args.push("-e".to_owned());
+                args.push(format!("BUILD_TARGET_LABEL={}", spec.distros[distro].label));
+            }
+            None => warnings.push(format!(
+                "{} is not an image of the spec (expected {}<distro>); BUILD_TARGET_LABEL is not set",
+                request.image, spec.image_prefix
+            )),
+        }
+    }
+    if let Some(extra) = &request.docker_args {
+        let words = shell_words::split(extra).map_err(|e| {
+            Error::Usage(format!(
+                "--docker-args cannot be split like a shell line: {e}"
+            ))
+        })?;
+        args.extend(words);
+    }
+    args.push(request.image.clone());
+    args.extend(request.command.iter().cloned());
+
+    let mut create = Invocation::new(request.engine.program(), args);
+    create.passes_env = passes_env;
+    Ok(Plan {
+        directories,
+        image_dir,
+        create,
+        warnings,
+    })
+}
+
+/// `ENGINE start --attach --interactive ID`.
+pub fn start(engine: Engine, id: &str) -> Invocation {
+    Invocation::new(
+        engine.program(),
+        ["start", "--attach", "--interactive", id]
+            .map(String::from)
+            .to_vec(),
+    )
+}
+
+/// `ENGINE rm --force ID`: stops the container if it still runs, and removes it.
+pub fn remove(engine: Engine, id: &str) -> Invocation {
+    Invocation::new(
+        engine.program(),
+        ["rm", "--force", id].map(String::from).to_vec(),
+    )
+}
+
+/// `<NAME>_VERSION` for a folder under `source/`: capitals, other characters as '_'.
+fn version_variable(program: &str) -> String {
+    let name: String = program
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{name}_VERSION")
+}
+
+fn absolute(base: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base.join(path)
+    }
+}
+
+/// Copies the files git tracks under `source/` at HEAD into `image_dir/source/`, in one
+/// `git archive | tar` pipe (no process per file). Returns the folders directly under `source/`.
+pub fn copy_sources(repo: &Path, image_dir: &Path) -> Result<Vec<String>> {
+    let listing = exec::capture(&git(repo, &["ls-tree", "--name-only", "HEAD", "source/"]))?;
+    let programs: Vec<String> = listing
+        .lines()
+        .filter_map(|l| l.strip_prefix("source/"))
+        .map(str::to_owned)
+        .collect();
+    if programs.is_empty() {
+        return Ok(programs);
+    }
+    let archive = std::process::Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(["archive", "--format=tar", "HEAD", "source/"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::Command(format!("cannot run git archive: {e}")))?;
+    let status = std::process::Command::new("tar")
+        .arg("-x")
+        .arg("-C")
+        .arg(image_dir)
+        .stdin(
+            archive
+                .stdout
+                .ok_or_else(|| Error::Command("git archive gave no output".into()))?,
+        )
+        .status()
+        .map_err(|e| Error::Command(format!("cannot run tar: {e}")))?;
+    if !status.success() {
+        return Err(Error::Command(format!(
+            "copying source/ into {} failed",
+            image_dir.display()
+        )));
+    }
+    Ok(programs)
+}
+
+fn git(repo: &Path, args: &[&str]) -> Invocation {
+    let mut all = vec!["-C".to_owned(), repo.to_string_lossy().into_owned()];
+    all.extend(args.iter().map(|a| (*a).to_owned()));
+    Invocation::new("git", all)
+}
+
+/// Runs the plan: creates the directories, copies sources, creates and starts the container,
+/// and always removes it. Returns the command's exit code (or 128 + signal when interrupted).
+pub fn run(
+    request: &InDocker,
+    spec: &Spec,
+    env: &dyn Environment,
+    signals: &Signals,
+    dry_run: bool,
+) -> Result<i32> {
+    let is_git = exec::run_quiet(&git(&request.repo, &["rev-parse", "--verify", "HEAD"]));
+    let programs = if is_git && !dry_run {
+        std::fs::create_dir_all(&request.build_dir)
+            .map_err(|e| Error::io(format!("cannot create {}", request.build_dir.display()), e))?;
+        let image_dir = request.build_dir.join(image_dir_name(&request.image));
+        std::fs::create_dir_all(&image_dir)
+            .map_err(|e| Error::io(format!("cannot create {}", image_dir.display()), e))?;
+        copy_sources(&request.repo, &image_dir)?
+    } else {
+        Vec::new()
+    };
+    let plan = plan(request, spec, env, &programs)?;
+    for warning in &plan.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if dry_run {
+        println!("{}", plan.create);
+        println!("{}", start(request.engine, "<container id>"));
+        println!("{}", remove(request.engine, "<container id>"));
+        return Ok(0);
+    }
+    for dir in &plan.directories {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+    }
+    let id = exec::capture(&plan.create)?.trim().to_owned();
+    if id.is_empty() {
+        return Err(Error::Command(format!(
+            "{} create printed no container id",
+            request.engine.program()
+        )));
+    }
+    let outcome = exec::run_attached(&start(request.engine, &id), signals);
+    let removed = exec::run_quiet(&remove(request.engine, &id));
+    if !removed {
+        eprintln!(
+            "warning: could not remove container {id}; remove it with `{} rm --force {id}`",
+            request.engine.program()
+        );
+    }
+    match outcome? {
+        Outcome::Exited(code) => Ok(code),
+        Outcome::Interrupted(signal) => {
+            eprintln!("interrupted: container {id} was stopped and removed");
+            Ok(128 + signal)
+        }
+    }
+}

@@ -1,0 +1,261 @@
+//! End-to-end tests on a real engine: podman builds the fixture images (dependency assertion
+//! included), then `tcgen in-docker` and the generated Makefile run inside them.
+//!
+//! They need podman and the local base image `localhost/debian12-base` (`.ci/setup-podman`
+//! makes both). Without them the tests are skipped with a loud message, except in CI
+//! (CI=true), where they fail.
+
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+fn engine_ready() -> bool {
+    let ready = Command::new("podman")
+        .args(["image", "exists", "localhost/debian12-base"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ready {
+        let message = "END-TO-END TESTS NEED podman AND localhost/debian12-base: run `sudo .ci/setup-podman` to enable them";
+        assert!(std::env::var("CI").is_err(), "{message} (CI must run them)");
+        eprintln!("\n*** SKIPPED: {message} ***\n");
+    }
+    ready
+}
+
+fn tcgen_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_tcgen"))
+}
+
+/// A git repository with the e2e fixture as its spec, rendered and built once for all tests.
+fn built_repo() -> &'static Path {
+    static REPO: OnceLock<PathBuf> = OnceLock::new();
+    REPO.get_or_init(|| {
+        let dir = tempfile::Builder::new()
+            .prefix("tcgen-e2e-")
+            .tempdir()
+            .unwrap()
+            .keep();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/e2e.yaml");
+        // A check unique to this run, so the dependency assertion really runs instead of
+        // coming from the engine's layer cache.
+        let nonce = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let spec = fs::read_to_string(fixture).unwrap().replace(
+            "programs: [file, \"mawk|gawk\"]",
+            &format!("programs: [file, \"mawk|gawk\"]\n    commands: [{{run: \"echo {nonce}\", expect: [\"{nonce}\"]}}]"),
+        );
+        fs::write(dir.join("distros.yaml"), spec).unwrap();
+        fs::create_dir_all(dir.join("source/zlib")).unwrap();
+        fs::write(dir.join("source/zlib/build.sh"), "echo zlib\n").unwrap();
+        fs::write(dir.join("untracked.txt"), "not committed\n").unwrap();
+        let git = |args: &[&str]| {
+            let status = Command::new("git")
+                .current_dir(&dir)
+                .args(args)
+                .status()
+                .unwrap();
+            assert!(status.success(), "git {args:?}");
+        };
+        git(&["init", "-q"]);
+        git(&["add", "distros.yaml", "source"]);
+        git(&[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "commit",
+            "-qm",
+            "fixture",
+        ]);
+        let render = Command::new(tcgen_bin())
+            .current_dir(&dir)
+            .arg("render")
+            .status()
+            .unwrap();
+        assert!(render.success());
+        let output = Command::new(tcgen_bin())
+            .current_dir(&dir)
+            .args(["build", "--engine", "podman", "debian12", "debian12b"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let logs: String = ["debian12", "debian12b"]
+            .iter()
+            .map(|t| {
+                fs::read_to_string(dir.join(format!("build_docker/logs/{t}.log")))
+                    .unwrap_or_default()
+            })
+            .collect();
+        assert!(
+            output.status.success(),
+            "build failed:\n{stdout}\n{}\n{logs}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            stdout.contains("built   test-toolchain-debian12  sha256:"),
+            "{stdout}"
+        );
+        assert!(
+            logs.contains("assert-dependencies: all 6 checks passed"),
+            "the assertion did not run:\n{logs}"
+        );
+        dir
+    })
+}
+
+fn in_docker(args: &[&str]) -> Command {
+    let mut command = Command::new(tcgen_bin());
+    command
+        .current_dir(built_repo())
+        .args(["in-docker", "--engine", "podman"])
+        .args(args)
+        .env_remove("BUILD_TARGET_LABEL");
+    command
+}
+
+fn containers_of(image: &str) -> String {
+    let output = Command::new("podman")
+        .args(["ps", "-a", "--format", "{{.ID}} {{.Image}}"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|l| l.contains(image))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn files_written_to_mnt_build_belong_to_the_caller_and_the_environment_arrives() {
+    if !engine_ready() {
+        return;
+    }
+    let status = in_docker(&[
+        "test-toolchain-debian12",
+        "--",
+        "sh",
+        "-c",
+        "echo \"$BUILD_TARGET_LABEL $TOOLCHAIN_BUILD_ID $ZLIB_VERSION $USE_CCACHE\" > /mnt/build/env; ls /mnt/source > /mnt/build/sources",
+    ])
+    .env("TOOLCHAIN_BUILD_ID", "build-42")
+    .env("ZLIB_VERSION", "1.3")
+    .status()
+    .unwrap();
+    assert!(status.success());
+    let dir = built_repo().join("build_docker/test-toolchain-debian12/build");
+    let env = fs::read_to_string(dir.join("env")).unwrap();
+    assert_eq!(env, "test-debian-12 build-42 1.3 1\n");
+    assert_eq!(
+        fs::read_to_string(dir.join("sources")).unwrap(),
+        "zlib\n",
+        "only committed source/ files are copied"
+    );
+    let uid = unsafe { libc::getuid() };
+    assert_eq!(fs::metadata(dir.join("env")).unwrap().uid(), uid);
+}
+
+#[test]
+fn stdin_reaches_the_command_and_exit_codes_come_back() {
+    if !engine_ready() {
+        return;
+    }
+    let mut child = in_docker(&["test-toolchain-debian12b", "--", "cat"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"hello from stdin\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "hello from stdin\n"
+    );
+
+    let status = in_docker(&["test-toolchain-debian12b", "--", "sh", "-c", "exit 3"])
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(3));
+    assert_eq!(
+        containers_of("test-toolchain-debian12b"),
+        "",
+        "containers are removed after each run"
+    );
+}
+
+#[test]
+fn sigint_during_a_long_command_leaves_no_container() {
+    if !engine_ready() {
+        return;
+    }
+    let image = "test-toolchain-debian12";
+    let mut child = in_docker(&[image, "--", "sleep", "300"])
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !containers_of(image).contains(image) {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the container never appeared"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "SIGINT gives 128 + 2");
+    assert!(started.elapsed() < Duration::from_secs(60));
+    assert_eq!(containers_of(image), "", "no container may be left behind");
+}
+
+#[test]
+fn the_generated_makefile_builds_in_two_images_with_stamps() {
+    if !engine_ready() {
+        return;
+    }
+    let repo = built_repo();
+    let output = Command::new("make")
+        .current_dir(repo)
+        .args([
+            "-f",
+            "generated/Makefile",
+            "-j2",
+            "DISTROS=debian12 debian12b",
+        ])
+        .arg(format!("TCGEN={}", tcgen_bin().display()))
+        .arg("IN_DOCKER_ARGS=--engine podman")
+        .arg("BUILD_COMMAND=sh -c 'echo built for $$BUILD_TARGET_LABEL'")
+        .env_remove("BUILD_TARGET_LABEL")
+        .env_remove("MAKEFLAGS")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("debian12: built for test-debian-12\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("debian12b: built for test-debian-12-b\n"),
+        "{stdout}"
+    );
+    for distro in ["debian12", "debian12b"] {
+        assert!(
+            repo.join("build_docker/stamp").join(distro).is_file(),
+            "no stamp for {distro}"
+        );
+    }
+}

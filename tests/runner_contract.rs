@@ -1,0 +1,305 @@
+//! The runner's commands as data (`--dry-run` snapshots) and its contract with the engine, checked
+//! with a fake `docker` that records what it is asked: directory, arguments, environment, exit
+//! codes passed on, cleanup after failure.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// A scratch repository with the shipped spec rendered into it.
+fn repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    fs::copy(root.join("distros.yaml"), dir.path().join("distros.yaml")).unwrap();
+    tcgen(dir.path()).arg("render").assert().success();
+    dir
+}
+
+fn tcgen(dir: &Path) -> Command {
+    let mut command = Command::cargo_bin("tcgen").unwrap();
+    command
+        .current_dir(dir)
+        .env_remove("SLES_MIRROR")
+        .env_remove("TCGEN_DOCKER")
+        .env_remove("BUILD_TARGET_LABEL")
+        .env_remove("AWS_SECRET_ACCESS_KEY");
+    command
+}
+
+/// stdout with the scratch directory's path replaced, for snapshots.
+fn stable(output: &[u8], dir: &Path) -> String {
+    String::from_utf8_lossy(output).replace(&dir.display().to_string(), "<repo>")
+}
+
+#[test]
+fn build_dry_run_prints_each_bake_command_and_skips_gated_distros() {
+    let dir = repo();
+    let output = tcgen(dir.path())
+        .args(["build", "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("warning: skipping sles12: SLES_MIRROR is not set"),
+        "{stderr}"
+    );
+    insta::assert_snapshot!("build_default_dry_run", stable(&output.stdout, dir.path()));
+}
+
+#[test]
+fn build_options_reach_bake_and_gated_values_go_by_name() {
+    let dir = repo();
+    let output = tcgen(dir.path())
+        .args([
+            "build",
+            "--dry-run",
+            "--registry",
+            "reg.example.com/ns",
+            "--multi",
+            "--builder",
+            "multi",
+        ])
+        .args([
+            "--set",
+            "*.cache-to=type=inline",
+            "--progress",
+            "plain",
+            "sles12",
+            "ubuntu2204",
+        ])
+        .env("SLES_MIRROR", "https://user:secret@mirror.example.com")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = stable(&output.stdout, dir.path());
+    assert!(
+        !stdout.contains("secret"),
+        "a gated value must not be printed: {stdout}"
+    );
+    insta::assert_snapshot!("build_options_dry_run", stdout);
+}
+
+#[test]
+fn podman_builds_carry_tags_labels_and_gated_args_by_name() {
+    let dir = repo();
+    let output = tcgen(dir.path())
+        .args([
+            "build",
+            "--dry-run",
+            "--engine",
+            "podman",
+            "--registry",
+            "reg.example.com/ns",
+            "sles12",
+            "redhat9",
+        ])
+        .env("SLES_MIRROR", "https://mirror.example.com")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    insta::assert_snapshot!("build_podman_dry_run", stable(&output.stdout, dir.path()));
+}
+
+#[test]
+fn a_gated_distro_named_without_its_argument_is_a_usage_error() {
+    let dir = repo();
+    let output = tcgen(dir.path())
+        .args(["build", "--dry-run", "sles12"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("sles12 needs SLES_MIRROR: set it"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn build_refuses_stale_generated_files_unless_allowed() {
+    let dir = repo();
+    fs::write(
+        dir.path().join("generated/ubuntu2204.Dockerfile"),
+        "FROM scratch\n",
+    )
+    .unwrap();
+    let output = tcgen(dir.path())
+        .args(["build", "--dry-run", "ubuntu2204"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is stale (1 changed"));
+    tcgen(dir.path())
+        .args(["build", "--dry-run", "--allow-stale", "ubuntu2204"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn in_docker_dry_run_shows_mounts_user_and_variables_by_name() {
+    let dir = repo();
+    let output = tcgen(dir.path())
+        .args([
+            "in-docker",
+            "--dry-run",
+            "--docker-args",
+            "--network host -e 'X=a b'",
+        ])
+        .args([
+            "reg.example.com:5000/impala-toolchain-redhat9:v1",
+            "--",
+            "./buildall.sh",
+            "--fast",
+        ])
+        .env("AWS_SECRET_ACCESS_KEY", "s3cr3t")
+        .env("TOOLCHAIN_BUILD_ID", "42")
+        .env_remove("USE_CCACHE")
+        .env_remove("CCACHE_DIR")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = stable(&output.stdout, dir.path());
+    assert!(
+        !stdout.contains("s3cr3t"),
+        "secret values go by name only: {stdout}"
+    );
+    let uid = unsafe { libc::getuid() };
+    let gid = unsafe { libc::getgid() };
+    let stdout = stdout.replace(&format!("-u {uid}:{gid}"), "-u <uid>:<gid>");
+    insta::assert_snapshot!("in_docker_dry_run", stdout);
+}
+
+#[test]
+fn in_docker_refuses_a_path_with_a_colon() {
+    let dir = repo();
+    let output = tcgen(dir.path())
+        .args([
+            "in-docker",
+            "--dry-run",
+            "--build-dir",
+            "build:x",
+            "impala-toolchain-redhat9",
+            "--",
+            "true",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("contains ':'"));
+}
+
+/// A fake engine that appends its directory, arguments and chosen variables to a log, prints
+/// a container id for `create`, and exits with FAKE_EXIT for `start` and `buildx`.
+fn fake_engine(dir: &Path) -> (PathBuf, PathBuf) {
+    let log = dir.join("engine.log");
+    let script = dir.join("fake-docker");
+    fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho \"cwd=$(pwd) args=$* REGISTRY=${{REGISTRY-}} MULTI=${{MULTI-}}\" >> {log}\n\
+             case \"$1\" in\n  create) echo c0ffee ;;\n  start|buildx) exit \"${{FAKE_EXIT:-0}}\" ;;\nesac\n",
+            log = log.display()
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    (script, log)
+}
+
+#[test]
+fn a_failing_bake_target_is_named_with_its_log_and_exit_code_1() {
+    let dir = repo();
+    let (engine, log) = fake_engine(dir.path());
+    let output = tcgen(dir.path())
+        .args([
+            "build",
+            "--registry",
+            "reg.example.com/ns",
+            "ubuntu2204",
+            "redhat9",
+        ])
+        .env("TCGEN_DOCKER", &engine)
+        .env("FAKE_EXIT", "7")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("FAILED  redhat9 (exit code 7): see build_docker/logs/redhat9.log"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("FAILED  ubuntu2204 (exit code 7)"),
+        "both targets run and are reported: {stdout}"
+    );
+    let calls = fs::read_to_string(log).unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    assert!(
+        calls.contains(&format!(
+            "cwd={} args=buildx bake -f generated/bake.hcl --push",
+            root.display()
+        )),
+        "bake runs from the repository root: {calls}"
+    );
+    assert!(
+        calls.contains("REGISTRY=reg.example.com/ns/ MULTI="),
+        "{calls}"
+    );
+}
+
+#[test]
+fn in_docker_passes_the_exit_code_on_and_always_removes_the_container() {
+    let dir = repo();
+    let (engine, log) = fake_engine(dir.path());
+    let output = tcgen(dir.path())
+        .args(["in-docker", "impala-toolchain-ubuntu2204", "--", "false"])
+        .env("TCGEN_DOCKER", &engine)
+        .env("FAKE_EXIT", "5")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(5));
+    let calls = fs::read_to_string(log).unwrap();
+    let verbs: Vec<&str> = calls
+        .lines()
+        .map(|l| l.split("args=").nth(1).unwrap().split(' ').next().unwrap())
+        .collect();
+    assert_eq!(verbs, ["create", "start", "rm"], "{calls}");
+    assert!(calls.contains("args=start --attach --interactive c0ffee"));
+    assert!(calls.contains("args=rm --force c0ffee"));
+    assert!(
+        dir.path()
+            .join("build_docker/impala-toolchain-ubuntu2204/build")
+            .is_dir(),
+        "directories exist before mounting"
+    );
+}
+
+#[test]
+fn a_missing_engine_is_a_clear_error() {
+    let dir = repo();
+    let output = tcgen(dir.path())
+        .args(["in-docker", "impala-toolchain-ubuntu2204", "--", "true"])
+        .env("TCGEN_DOCKER", "/nonexistent/docker")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("cannot run /nonexistent/docker: it is not installed or not on PATH")
+    );
+}
