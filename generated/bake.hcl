@@ -12,6 +12,13 @@ variable "MULTI" {
   default = false
 }
 
+# Registry repository prefix for the BuildKit layer cache, such as "my-registry.com/cache"
+# (no trailing slash). Set: every target reads and writes its cache there (mode=max, so the
+# layers of every stage are kept). Empty: no registry cache.
+variable "CACHE_REGISTRY" {
+  default = ""
+}
+
 # Gated: the targets that need SLES_MIRROR join the default group only when it is set.
 # base URL of a SUSE Linux Enterprise mirror for the SLES 12 SP3 products; it is stored in the image history, so use a URL without credentials in it
 variable "SLES_MIRROR" {
@@ -28,8 +35,10 @@ group "default" {
 target "redhat10" {
   context    = "generated/context"
   dockerfile = "../redhat10.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-redhat10"]
+  tags       = ["${REGISTRY}impala-toolchain-redhat10", "${REGISTRY}impala-toolchain-redhat10:3f53f01118d4"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
+  cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat10:buildcache"] : []
+  cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat10:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat10"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
@@ -40,8 +49,10 @@ target "redhat10" {
 target "redhat7" {
   context    = "generated/context"
   dockerfile = "../redhat7.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-redhat7"]
+  tags       = ["${REGISTRY}impala-toolchain-redhat7", "${REGISTRY}impala-toolchain-redhat7:3ed636fa96fe"]
   platforms  = MULTI ? ["linux/amd64"] : []
+  cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat7:buildcache"] : []
+  cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat7:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat7"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
@@ -52,8 +63,10 @@ target "redhat7" {
 target "redhat8" {
   context    = "generated/context"
   dockerfile = "../redhat8.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-redhat8"]
+  tags       = ["${REGISTRY}impala-toolchain-redhat8", "${REGISTRY}impala-toolchain-redhat8:d389a4127dc7"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
+  cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat8:buildcache"] : []
+  cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat8:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat8"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
@@ -64,8 +77,10 @@ target "redhat8" {
 target "redhat9" {
   context    = "generated/context"
   dockerfile = "../redhat9.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-redhat9"]
+  tags       = ["${REGISTRY}impala-toolchain-redhat9", "${REGISTRY}impala-toolchain-redhat9:f2b591a4ce07"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
+  cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat9:buildcache"] : []
+  cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat9:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat9"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
@@ -76,8 +91,10 @@ target "redhat9" {
 target "sles12" {
   context    = "generated/context"
   dockerfile = "../sles12.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-sles12"]
+  tags       = ["${REGISTRY}impala-toolchain-sles12", "${REGISTRY}impala-toolchain-sles12:763517f47ffe"]
   platforms  = MULTI ? ["linux/amd64"] : []
+  cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles12:buildcache"] : []
+  cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles12:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-sles12"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
@@ -91,8 +108,10 @@ target "sles12" {
 target "sles15" {
   context    = "generated/context"
   dockerfile = "../sles15.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-sles15"]
+  tags       = ["${REGISTRY}impala-toolchain-sles15", "${REGISTRY}impala-toolchain-sles15:cac1f6743233"]
   platforms  = MULTI ? ["linux/amd64"] : []
+  cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles15:buildcache"] : []
+  cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles15:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-sles15"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
@@ -103,8 +122,10 @@ target "sles15" {
 target "sles16" {
   context    = "generated/context"
   dockerfile = "../sles16.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-sles16"]
+  tags       = ["${REGISTRY}impala-toolchain-sles16", "${REGISTRY}impala-toolchain-sles16:66353e9e5364"]
   platforms  = MULTI ? ["linux/amd64"] : []
+  cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles16:buildcache"] : []
+  cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles16:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-sles16"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
@@ -115,8 +136,10 @@ target "sles16" {
 target "ubuntu1604" {
   context    = "generated/context"
   dockerfile = "../ubuntu1604.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu1604"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu1604", "${REGISTRY}impala-toolchain-ubuntu1604:875044b2e533"]
   platforms  = MULTI ? ["linux/amd64"] : []
+  cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu1604:buildcache"] : []
+  cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu1604:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu1604"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
@@ -127,8 +150,10 @@ target "ubuntu1604" {
 target "ubuntu1804" {
   context    = "generated/context"
   dockerfile = "../ubuntu1804.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu1804"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu1804", "${REGISTRY}impala-toolchain-ubuntu1804:09d9d47fb744"]
   platforms  = MULTI ? ["linux/amd64"] : []
+  cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu1804:buildcache"] : []
+  cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu1804:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu1804"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
@@ -139,8 +164,10 @@ target "ubuntu1804" {
 target "ubuntu2004" {
   context    = "generated/context"
   dockerfile = "../ubuntu2004.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu2004"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu2004", "${REGISTRY}impala-toolchain-ubuntu2004:0a9260e313c6"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
+  cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2004:buildcache"] : []
+  cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2004:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2004"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
@@ -151,8 +178,10 @@ target "ubuntu2004" {
 target "ubuntu2204" {
   context    = "generated/context"
   dockerfile = "../ubuntu2204.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu2204"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu2204", "${REGISTRY}impala-toolchain-ubuntu2204:d13c77ce8782"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
+  cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2204:buildcache"] : []
+  cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2204:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2204"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
@@ -163,8 +192,10 @@ target "ubuntu2204" {
 target "ubuntu2404" {
   context    = "generated/context"
   dockerfile = "../ubuntu2404.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu2404"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu2404", "${REGISTRY}impala-toolchain-ubuntu2404:6da7f0d25536"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
+  cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2404:buildcache"] : []
+  cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2404:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2404"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"

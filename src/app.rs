@@ -6,11 +6,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::digest::short_digest;
 use crate::error::{Error, Result};
 use crate::files;
-use crate::load::load_file;
+use crate::load::{load_bytes, load_file};
 use crate::model::{Model, plan};
 use crate::render::{Provenance, Rendered, render, script_names};
+use crate::spec::Spec;
 
 /// The spec, loaded, planned and rendered in memory.
 pub struct Compiled {
@@ -23,7 +25,18 @@ pub struct Compiled {
 /// Loads `spec_path` and renders it for the output directory `out`.
 pub fn compile(spec_path: &Path, out: &Path) -> Result<Compiled> {
     let spec = load_file(spec_path, &script_names())?;
-    let model = plan(&spec);
+    compile_spec(&spec, spec_path, out)
+}
+
+/// Renders spec `bytes` read from elsewhere (a git commit) as if they were at `spec_path`;
+/// `label` names them in messages.
+pub fn compile_bytes(label: &Path, bytes: &[u8], spec_path: &Path, out: &Path) -> Result<Compiled> {
+    let spec = load_bytes(label, bytes, &script_names())?;
+    compile_spec(&spec, spec_path, out)
+}
+
+fn compile_spec(spec: &Spec, spec_path: &Path, out: &Path) -> Result<Compiled> {
+    let model = plan(spec);
     let rendered = render(&model, &provenance(spec_path, out))?;
     Ok(Compiled { model, rendered })
 }
@@ -124,6 +137,7 @@ struct ListEntry<'a> {
     label: &'a str,
     gated_args: Vec<&'a str>,
     input_digest: &'a str,
+    digest_tag: String,
 }
 
 /// `tcgen list [--json]`.
@@ -147,6 +161,11 @@ pub fn list_command(
             label: &d.label,
             gated_args: d.gated_args.iter().map(|a| a.name.as_str()).collect(),
             input_digest: &compiled.rendered.digests[&d.name],
+            digest_tag: format!(
+                "{}:{}",
+                d.image,
+                short_digest(&compiled.rendered.digests[&d.name])
+            ),
         })
         .collect();
     let io = |e| Error::io("cannot write to standard output", e);

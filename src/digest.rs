@@ -1,36 +1,137 @@
 //! The input digest of an image: a sha256 over everything that decides its content, so that an
 //! unchanged digest means an unchanged image.
 
+use std::collections::BTreeMap;
+
 use sha2::{Digest, Sha256};
 
 use crate::files::FileSet;
 use crate::model::DistroModel;
 
-/// `sha256:<hex>` over the rendered Dockerfile, every build-context file it copies (by path and
-/// content), its gated argument names and its platform list. Each part is length-prefixed, so
-/// no two different inputs hash alike by running together.
-pub fn input_digest(distro: &DistroModel, dockerfile: &[u8], context: &FileSet) -> String {
-    let mut hasher = Sha256::new();
-    let mut part = |label: &str, bytes: &[u8]| {
-        hasher.update(label.as_bytes());
-        hasher.update((bytes.len() as u64).to_be_bytes());
-        hasher.update(bytes);
-    };
-    part("dockerfile", dockerfile);
-    for path in &distro.context_inputs {
-        part("context-path", path.as_bytes());
-        part(
-            "context-file",
-            context.get(path).map(Vec::as_slice).unwrap_or_default(),
-        );
+/// Hex digits of the digest kept in the digest tag (`impala-toolchain-ubuntu2204:<short>`).
+pub const SHORT_DIGEST_LEN: usize = 12;
+
+/// Everything that decides one image's content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageInputs {
+    /// The rendered Dockerfile.
+    pub dockerfile: Vec<u8>,
+    /// Every build-context file the Dockerfile copies, by path inside the context; `None` for
+    /// a file that is missing.
+    pub context: BTreeMap<String, Option<Vec<u8>>>,
+    /// Names of its build arguments (their values come from the builder's environment).
+    pub args: Vec<String>,
+    /// Its OCI platforms.
+    pub platforms: Vec<String>,
+}
+
+impl ImageInputs {
+    /// The inputs of `distro` as the generated `files` hold them (`<name>.Dockerfile` and
+    /// `context/<path>`, relative to the output directory).
+    pub fn of(distro: &DistroModel, files: &FileSet) -> Self {
+        ImageInputs {
+            dockerfile: files
+                .get(&format!("{}.Dockerfile", distro.name))
+                .cloned()
+                .unwrap_or_default(),
+            context: distro
+                .context_inputs
+                .iter()
+                .map(|path| (path.clone(), files.get(&format!("context/{path}")).cloned()))
+                .collect(),
+            args: distro.gated_args.iter().map(|a| a.name.clone()).collect(),
+            platforms: distro.platforms.clone(),
+        }
     }
-    for arg in &distro.gated_args {
-        part("arg", arg.name.as_bytes());
+
+    /// `sha256:<hex>` over every input. Each part is labelled and length-prefixed, so no two
+    /// different inputs hash alike by running together.
+    pub fn digest(&self) -> String {
+        let mut hasher = Sha256::new();
+        let mut part = |label: &str, bytes: &[u8]| {
+            hasher.update(label.as_bytes());
+            hasher.update((bytes.len() as u64).to_be_bytes());
+            hasher.update(bytes);
+        };
+        part("dockerfile", &self.dockerfile);
+        for (path, content) in &self.context {
+            part("context-path", path.as_bytes());
+            match content {
+                Some(bytes) => part("context-file", bytes),
+                None => part("context-missing", b""),
+            }
+        }
+        for arg in &self.args {
+            part("arg", arg.as_bytes());
+        }
+        for platform in &self.platforms {
+            part("platform", platform.as_bytes());
+        }
+        let hex: String = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        format!("sha256:{hex}")
     }
-    for platform in &distro.platforms {
-        part("platform", platform.as_bytes());
+}
+
+/// The tag form of a digest: its first [`SHORT_DIGEST_LEN`] hex digits.
+pub fn short_digest(digest: &str) -> &str {
+    let hex = digest.strip_prefix("sha256:").unwrap_or(digest);
+    &hex[..hex.len().min(SHORT_DIGEST_LEN)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs() -> ImageInputs {
+        ImageInputs {
+            dockerfile: b"FROM scratch\n".to_vec(),
+            context: BTreeMap::from([("scripts/a.sh".to_owned(), Some(b"echo a\n".to_vec()))]),
+            args: vec!["SLES_MIRROR".to_owned()],
+            platforms: vec!["linux/amd64".to_owned()],
+        }
     }
-    let hash = hasher.finalize();
-    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
+
+    #[test]
+    fn each_input_changes_the_digest() {
+        let base = inputs().digest();
+        let mut dockerfile = inputs();
+        dockerfile.dockerfile.push(b'#');
+        let mut context = inputs();
+        context.context.insert("scripts/a.sh".to_owned(), None);
+        let mut args = inputs();
+        args.args.clear();
+        let mut platforms = inputs();
+        platforms.platforms.push("linux/arm64".to_owned());
+        let digests = [
+            base.clone(),
+            dockerfile.digest(),
+            context.digest(),
+            args.digest(),
+            platforms.digest(),
+        ];
+        let distinct: std::collections::BTreeSet<&String> = digests.iter().collect();
+        assert_eq!(distinct.len(), digests.len(), "{digests:?}");
+        assert_eq!(base, inputs().digest());
+    }
+
+    #[test]
+    fn parts_do_not_run_together() {
+        let mut a = inputs();
+        a.args = vec!["AB".to_owned()];
+        let mut b = inputs();
+        b.args = vec!["A".to_owned(), "B".to_owned()];
+        assert_ne!(a.digest(), b.digest());
+    }
+
+    #[test]
+    fn short_digest_is_twelve_hex_digits() {
+        let digest = inputs().digest();
+        let short = short_digest(&digest);
+        assert_eq!(short.len(), SHORT_DIGEST_LEN);
+        assert!(digest.starts_with(&format!("sha256:{short}")));
+    }
 }

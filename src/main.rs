@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 use tcgen::app::{RenderOutcome, list_command, render_command};
 use tcgen::error::{EXIT_FAILURE, Error, Result};
+use tcgen::plan::plan_command;
 use tcgen::runner::Engine;
 use tcgen::runner::build::BuildRequest;
 use tcgen::runner_cli::{InDockerArgs, build_command, in_docker_command};
@@ -44,6 +45,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show which images must be built: every one, or those whose inputs differ from a commit.
+    Plan {
+        /// Compare with this git commit (branch, tag, `HEAD~1`), read without checking it out.
+        #[arg(long, value_name = "REF")]
+        changed_since: Option<String>,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+        /// Directory of the generated files.
+        #[arg(long, default_value = "generated", value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Build images with docker buildx bake (or podman build), from the repository root.
     Build {
         /// Distros to build; default: every distro whose gated arguments are set.
@@ -75,6 +88,12 @@ enum Command {
         /// Build even when the generated files are stale.
         #[arg(long)]
         allow_stale: bool,
+        /// Build only the images whose inputs differ from this git commit (see `tcgen plan`).
+        #[arg(long, value_name = "REF")]
+        changed_since: Option<String>,
+        /// Skip each image whose digest tag is already in the registry (needs --registry).
+        #[arg(long, requires = "registry")]
+        skip_existing: bool,
         /// Print the commands, their directory and the variables they set or read; run nothing.
         #[arg(long)]
         dry_run: bool,
@@ -130,6 +149,14 @@ fn run(cli: Cli) -> Result<i32> {
             list_command(&cli.spec, &tcgen::app::default_out(), json, &mut stdout)?;
             Ok(0)
         }
+        Command::Plan {
+            changed_since,
+            json,
+            out,
+        } => {
+            plan_command(&cli.spec, &out, changed_since.as_deref(), json, &mut stdout)?;
+            Ok(0)
+        }
         Command::Build {
             distros,
             engine,
@@ -141,6 +168,8 @@ fn run(cli: Cli) -> Result<i32> {
             out,
             log_dir,
             allow_stale,
+            changed_since,
+            skip_existing,
             dry_run,
         } => {
             drop(stdout);
@@ -157,6 +186,8 @@ fn run(cli: Cli) -> Result<i32> {
                 out,
                 root,
                 log_dir,
+                changed_since,
+                skip_existing,
             };
             build_command(&cli.spec, &request, allow_stale, dry_run)
         }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use tera::{Context, Tera};
 
-use crate::digest::input_digest;
+use crate::digest::{ImageInputs, short_digest};
 use crate::error::{Error, Result};
 use crate::files::FileSet;
 use crate::model::{ContextFile, Model};
@@ -109,23 +109,31 @@ pub fn render(model: &Model, provenance: &Provenance) -> Result<Rendered> {
     }
 
     let mut files = FileSet::new();
-    let mut digests = BTreeMap::new();
     for distro in &model.distros {
         let mut context = Context::new();
         context.insert("banner", &banner);
         context.insert("distro", distro);
         let dockerfile = render_one(&tera, "Dockerfile.tera", &context)?;
-        digests.insert(
-            distro.name.clone(),
-            input_digest(distro, &dockerfile, &context_files),
-        );
         files.insert(format!("{}.Dockerfile", distro.name), dockerfile);
     }
+    for (path, bytes) in context_files {
+        files.insert(format!("context/{path}"), bytes);
+    }
+    let digests: BTreeMap<String, String> = model
+        .distros
+        .iter()
+        .map(|d| (d.name.clone(), ImageInputs::of(d, &files).digest()))
+        .collect();
+    let short_digests: BTreeMap<&str, &str> = digests
+        .iter()
+        .map(|(name, digest)| (name.as_str(), short_digest(digest)))
+        .collect();
 
     let mut context = Context::new();
     context.insert("banner", &banner);
     context.insert("model", model);
     context.insert("digests", &digests);
+    context.insert("short_digests", &short_digests);
     context.insert("context_dir", &provenance.context_dir);
     let example: Vec<&str> = model
         .distros
@@ -142,9 +150,6 @@ pub fn render(model: &Model, provenance: &Provenance) -> Result<Rendered> {
         "Makefile".to_owned(),
         render_one(&tera, "Makefile.tera", &context)?,
     );
-    for (path, bytes) in context_files {
-        files.insert(format!("context/{path}"), bytes);
-    }
     Ok(Rendered { files, digests })
 }
 

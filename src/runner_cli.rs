@@ -6,6 +6,7 @@ use crate::app::compile;
 use crate::error::{EXIT_FAILURE, Error, Result};
 use crate::files;
 use crate::load::load_file;
+use crate::plan::make_plan;
 use crate::render::script_names;
 use crate::runner::build::{self, BuildRequest, TargetResult};
 use crate::runner::exec::Signals;
@@ -32,22 +33,56 @@ pub fn build_command(
             )));
         }
     }
-    let selection = build::select(&compiled, &request.targets, &ProcessEnvironment)?;
+    let env: &dyn Environment = &ProcessEnvironment;
+    let mut selection = build::select(&compiled, &request.targets, env)?;
     for skipped in &selection.skipped {
         eprintln!("warning: skipping {skipped}");
     }
-    if selection.targets.is_empty() {
+    if let Some(since) = &request.changed_since {
+        let plan = make_plan(spec, &request.out, Some(since))?;
+        let changed = plan.changed_names();
+        let (keep, same): (Vec<String>, Vec<String>) = selection
+            .targets
+            .into_iter()
+            .partition(|name| changed.contains(name.as_str()));
+        if !same.is_empty() {
+            eprintln!("unchanged since {since}, not built: {}", same.join(", "));
+        }
+        selection.targets = keep;
+        if selection.targets.is_empty() {
+            println!("nothing to build: no selected image changed since {since}");
+            return Ok(0);
+        }
+    } else if selection.targets.is_empty() {
         return Err(Error::Usage(
             "nothing to build: every distro is gated by an unset argument".to_owned(),
         ));
     }
-    let builds = build::plan(request, &compiled, &selection)?;
+    let mut builds = build::plan(request, &compiled, &selection, env)?;
     if dry_run {
         for build in &builds {
+            if let Some(lookup) = &build.lookup {
+                println!("# built only if this finds no {}:", build.digest_tag);
+                println!("{}", lookup.invocation());
+            }
             for step in &build.steps {
                 println!("{step}");
             }
         }
+        return Ok(0);
+    }
+    builds.retain(|build| match &build.lookup {
+        Some(lookup) if lookup.exists() => {
+            println!(
+                "skipped {}: {} is in the registry",
+                build.target, build.digest_tag
+            );
+            false
+        }
+        _ => true,
+    });
+    if builds.is_empty() {
+        println!("nothing to build: every selected image is in the registry");
         return Ok(0);
     }
     let signals = Signals::catch()?;

@@ -259,3 +259,83 @@ fn the_generated_makefile_builds_in_two_images_with_stamps() {
         );
     }
 }
+
+/// The local registry `.ci/setup-podman` starts on localhost:5000 (Debian's docker-registry).
+fn registry_ready() -> bool {
+    let ready = std::net::TcpStream::connect("127.0.0.1:5000").is_ok();
+    if !ready {
+        let message = "THE REGISTRY TEST NEEDS A REGISTRY ON localhost:5000: run `sudo .ci/setup-podman` to start one";
+        assert!(std::env::var("CI").is_err(), "{message} (CI must run it)");
+        eprintln!("\n*** SKIPPED: {message} ***\n");
+    }
+    ready
+}
+
+#[test]
+fn pushes_the_digest_tag_fills_the_cache_and_then_skips_what_the_registry_has() {
+    if !engine_ready() || !registry_ready() {
+        return;
+    }
+    let dir = built_repo();
+    let namespace = format!(
+        "localhost:5000/{}",
+        dir.file_name().unwrap().to_string_lossy().to_lowercase()
+    );
+    let build = || {
+        Command::new(tcgen_bin())
+            .current_dir(dir)
+            .args(["build", "--engine", "podman", "--skip-existing"])
+            .args(["--registry", &namespace, "debian12"])
+            .env("CACHE_REGISTRY", format!("{namespace}-cache"))
+            .output()
+            .unwrap()
+    };
+    let first = build();
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        first.status.success(),
+        "{stdout}\n{}\n{}",
+        String::from_utf8_lossy(&first.stderr),
+        fs::read_to_string(dir.join("build_docker/logs/debian12.log")).unwrap_or_default()
+    );
+    assert!(
+        stdout.contains(&format!(
+            "built   {namespace}/test-toolchain-debian12  sha256:"
+        )),
+        "{stdout}"
+    );
+    let tags = |repository: &str| {
+        let output = Command::new("podman")
+            .args(["search", "--list-tags", repository])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let list = Command::new(tcgen_bin())
+        .current_dir(dir)
+        .args(["list", "--json"])
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let digest_tag = list[0]["digest_tag"].as_str().unwrap();
+    let short = digest_tag.rsplit(':').next().unwrap();
+    let pushed = tags(&format!("{namespace}/test-toolchain-debian12"));
+    assert!(
+        pushed.contains("latest") && pushed.contains(short),
+        "both tags pushed: {pushed}"
+    );
+    let cache = tags(&format!(
+        "{namespace}-cache/test-toolchain-debian12-buildcache"
+    ));
+    assert!(cache.lines().count() > 1, "cache layers pushed: {cache}");
+
+    let second = build();
+    assert!(second.status.success());
+    let stdout = String::from_utf8_lossy(&second.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "skipped debian12: {namespace}/{digest_tag} is in the registry"
+        )),
+        "{stdout}"
+    );
+}

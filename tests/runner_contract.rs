@@ -28,6 +28,13 @@ fn tcgen(dir: &Path) -> Command {
     command
 }
 
+/// Runs tcgen in `dir`, checks that it fails as a usage error (exit 2), and returns stderr.
+fn usage_error(dir: &Path, args: &[&str]) -> String {
+    let output = tcgen(dir).args(args).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "tcgen {args:?}");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 /// stdout with the scratch directory's path replaced, for snapshots.
 fn stable(output: &[u8], dir: &Path) -> String {
     String::from_utf8_lossy(output).replace(&dir.display().to_string(), "<repo>")
@@ -114,12 +121,7 @@ fn podman_builds_carry_tags_labels_and_gated_args_by_name() {
 #[test]
 fn a_gated_distro_named_without_its_argument_is_a_usage_error() {
     let dir = repo();
-    let output = tcgen(dir.path())
-        .args(["build", "--dry-run", "sles12"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = usage_error(dir.path(), &["build", "--dry-run", "sles12"]);
     assert!(
         stderr.contains("sles12 needs SLES_MIRROR: set it"),
         "{stderr}"
@@ -134,12 +136,8 @@ fn build_refuses_stale_generated_files_unless_allowed() {
         "FROM scratch\n",
     )
     .unwrap();
-    let output = tcgen(dir.path())
-        .args(["build", "--dry-run", "ubuntu2204"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("is stale (1 changed"));
+    let stderr = usage_error(dir.path(), &["build", "--dry-run", "ubuntu2204"]);
+    assert!(stderr.contains("is stale (1 changed"), "{stderr}");
     tcgen(dir.path())
         .args(["build", "--dry-run", "--allow-stale", "ubuntu2204"])
         .assert()
@@ -187,8 +185,9 @@ fn in_docker_dry_run_shows_mounts_user_and_variables_by_name() {
 #[test]
 fn in_docker_refuses_a_path_with_a_colon() {
     let dir = repo();
-    let output = tcgen(dir.path())
-        .args([
+    let stderr = usage_error(
+        dir.path(),
+        &[
             "in-docker",
             "--dry-run",
             "--build-dir",
@@ -196,15 +195,14 @@ fn in_docker_refuses_a_path_with_a_colon() {
             "impala-toolchain-redhat9",
             "--",
             "true",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("contains ':'"));
+        ],
+    );
+    assert!(stderr.contains("contains ':'"), "{stderr}");
 }
 
 /// A fake engine that appends its directory, arguments and chosen variables to a log, prints
-/// a container id for `create`, and exits with FAKE_EXIT for `start` and `buildx`.
+/// a container id for `create`, finds with `buildx imagetools inspect` only the tags listed in
+/// FAKE_EXISTING, and exits with FAKE_EXIT for `start` and `buildx`.
 fn fake_engine(dir: &Path) -> (PathBuf, PathBuf) {
     let log = dir.join("engine.log");
     let script = dir.join("fake-docker");
@@ -212,6 +210,7 @@ fn fake_engine(dir: &Path) -> (PathBuf, PathBuf) {
         &script,
         format!(
             "#!/bin/sh\necho \"cwd=$(pwd) args=$* REGISTRY=${{REGISTRY-}} MULTI=${{MULTI-}}\" >> {log}\n\
+             case \"$1 $2\" in\n  'buildx imagetools')\n    case \" ${{FAKE_EXISTING-}} \" in *\" $4 \"*) exit 0 ;; *) exit 1 ;; esac ;;\nesac\n\
              case \"$1\" in\n  create) echo c0ffee ;;\n  start|buildx) exit \"${{FAKE_EXIT:-0}}\" ;;\nesac\n",
             log = log.display()
         ),
@@ -302,4 +301,88 @@ fn a_missing_engine_is_a_clear_error() {
         String::from_utf8_lossy(&output.stderr)
             .contains("cannot run /nonexistent/docker: it is not installed or not on PATH")
     );
+}
+
+/// The digest tag `tcgen list --json` gives a distro.
+fn digest_tag(dir: &Path, name: &str) -> String {
+    let output = tcgen(dir).args(["list", "--json"]).output().unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let entry = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == name)
+        .unwrap();
+    entry["digest_tag"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn skip_existing_skips_only_the_targets_whose_digest_tag_the_registry_has() {
+    let dir = repo();
+    let (engine, log) = fake_engine(dir.path());
+    let existing = format!("reg.example.com/ns/{}", digest_tag(dir.path(), "redhat9"));
+    let output = tcgen(dir.path())
+        .args([
+            "build",
+            "--registry",
+            "reg.example.com/ns",
+            "--skip-existing",
+        ])
+        .args(["redhat9", "ubuntu2204"])
+        .env("TCGEN_DOCKER", &engine)
+        .env("FAKE_EXISTING", &existing)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(&format!("skipped redhat9: {existing} is in the registry")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("built   reg.example.com/ns/impala-toolchain-ubuntu2204"),
+        "{stdout}"
+    );
+    let calls = fs::read_to_string(log).unwrap();
+    let bakes: Vec<&str> = calls
+        .lines()
+        .filter(|l| l.contains("args=buildx bake"))
+        .collect();
+    assert_eq!(bakes.len(), 1, "{calls}");
+    assert!(
+        bakes[0].ends_with(" ubuntu2204 REGISTRY=reg.example.com/ns/ MULTI="),
+        "{calls}"
+    );
+}
+
+#[test]
+fn skip_existing_needs_a_registry() {
+    let dir = repo();
+    let stderr = usage_error(dir.path(), &["build", "--dry-run", "--skip-existing"]);
+    assert!(stderr.contains("--registry"), "{stderr}");
+}
+
+#[test]
+fn cache_registry_and_skip_existing_in_dry_runs() {
+    let dir = repo();
+    let mut outputs = Vec::new();
+    for engine in ["docker", "podman"] {
+        let output = tcgen(dir.path())
+            .args(["build", "--dry-run", "--engine", engine, "--skip-existing"])
+            .args(["--registry", "reg.example.com/ns", "ubuntu2204"])
+            .env("CACHE_REGISTRY", "cache.example.com/toolchain/")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        outputs.push(stable(&output.stdout, dir.path()));
+    }
+    insta::assert_snapshot!("build_cache_and_skip_existing_dry_run", outputs.join("\n"));
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::app::Compiled;
+use crate::digest::short_digest;
 use crate::error::{Error, Result};
 use crate::runner::exec::{self, Invocation, Outcome, Signals};
 use crate::runner::{Engine, Environment};
@@ -32,7 +33,14 @@ pub struct BuildRequest {
     pub root: PathBuf,
     /// Where per-target logs and metadata go.
     pub log_dir: PathBuf,
+    /// Build only the images whose inputs differ from this git commit.
+    pub changed_since: Option<String>,
+    /// Skip the targets whose digest tag the registry already has.
+    pub skip_existing: bool,
 }
+
+/// The variable naming a registry for the layer cache.
+pub const CACHE_REGISTRY: &str = "CACHE_REGISTRY";
 
 /// One target's build.
 #[derive(Debug, Clone)]
@@ -41,6 +49,10 @@ pub struct TargetBuild {
     pub target: String,
     /// The image tag.
     pub tag: String,
+    /// The tag named by the image's input digest (`<tag>:<short digest>`).
+    pub digest_tag: String,
+    /// With `--skip-existing`: how to ask the registry for the digest tag.
+    pub lookup: Option<RegistryLookup>,
     /// The commands, run in order.
     pub steps: Vec<Invocation>,
     /// The log file.
@@ -112,11 +124,52 @@ fn tag(request: &BuildRequest, image: &str) -> String {
     }
 }
 
+/// How to ask a registry whether it has a tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegistryLookup {
+    /// The command succeeds exactly when the tag exists (`docker buildx imagetools inspect`).
+    Succeeds(Invocation),
+    /// The command lists the repository's tags, one `NAME TAG` row each (`podman search
+    /// --list-tags`); the tag exists when a row names it.
+    ListsTag {
+        /// The listing command.
+        invocation: Invocation,
+        /// The tag to look for.
+        tag: String,
+    },
+}
+
+impl RegistryLookup {
+    /// The command, for `--dry-run`.
+    pub fn invocation(&self) -> &Invocation {
+        match self {
+            RegistryLookup::Succeeds(invocation) => invocation,
+            RegistryLookup::ListsTag { invocation, .. } => invocation,
+        }
+    }
+
+    /// Asks the registry. An unreachable registry or a missing engine counts as "not there",
+    /// so the image is built rather than wrongly skipped.
+    pub fn exists(&self) -> bool {
+        match self {
+            RegistryLookup::Succeeds(invocation) => exec::run_quiet(invocation),
+            RegistryLookup::ListsTag { invocation, tag } => exec::capture(invocation)
+                .map(|listing| {
+                    listing
+                        .lines()
+                        .any(|row| row.split_whitespace().nth(1) == Some(tag.as_str()))
+                })
+                .unwrap_or(false),
+        }
+    }
+}
+
 /// Builds the commands for each selected target.
 pub fn plan(
     request: &BuildRequest,
     compiled: &Compiled,
     selection: &Selection,
+    env: &dyn Environment,
 ) -> Result<Vec<TargetBuild>> {
     if request.engine == Engine::Podman && request.multi {
         return Err(Error::Usage(
@@ -135,15 +188,39 @@ pub fn plan(
                 .find(|d| &d.name == name)
                 .ok_or_else(|| Error::Usage(format!("no distro named '{name}'")))?;
             let tag = tag(request, &distro.image);
+            let digest_tag = format!(
+                "{tag}:{}",
+                short_digest(&compiled.rendered.digests[&distro.name])
+            );
+            let cache = env
+                .get(CACHE_REGISTRY)
+                .filter(|v| !v.is_empty())
+                .map(|registry| registry.trim_end_matches('/').to_owned());
             let log = request.log_dir.join(format!("{name}.log"));
             let metadata = request.log_dir.join(format!("{name}.metadata"));
             let steps = match request.engine {
-                Engine::Docker => vec![bake(request, &out, distro, &metadata)],
-                Engine::Podman => podman(request, compiled, &out, distro, &tag, &metadata),
+                Engine::Docker => vec![bake(request, &out, distro, &metadata, cache.as_deref())],
+                Engine::Podman => {
+                    let tags = [tag.clone(), digest_tag.clone()];
+                    podman(
+                        request,
+                        compiled,
+                        &out,
+                        distro,
+                        &tags,
+                        cache.as_deref(),
+                        &metadata,
+                    )
+                }
             };
+            let lookup = request
+                .skip_existing
+                .then(|| lookup(request.engine, &digest_tag));
             Ok(TargetBuild {
                 target: name.clone(),
                 tag,
+                digest_tag,
+                lookup,
                 steps,
                 log,
                 metadata,
@@ -152,11 +229,36 @@ pub fn plan(
         .collect()
 }
 
+/// The registry lookup of `digest_tag` with `engine`.
+fn lookup(engine: Engine, digest_tag: &str) -> RegistryLookup {
+    match engine {
+        Engine::Docker => RegistryLookup::Succeeds(Invocation::new(
+            engine.program(),
+            ["buildx", "imagetools", "inspect", digest_tag]
+                .map(String::from)
+                .to_vec(),
+        )),
+        Engine::Podman => {
+            let (repository, tag) = digest_tag.rsplit_once(':').unwrap_or((digest_tag, ""));
+            RegistryLookup::ListsTag {
+                invocation: Invocation::new(
+                    engine.program(),
+                    ["search", "--list-tags", "--limit", "1000000", repository]
+                        .map(String::from)
+                        .to_vec(),
+                ),
+                tag: tag.to_owned(),
+            }
+        }
+    }
+}
+
 fn bake(
     request: &BuildRequest,
     out: &str,
     distro: &crate::model::DistroModel,
     metadata: &Path,
+    cache: Option<&str>,
 ) -> Invocation {
     let mut args: Vec<String> = vec![
         "buildx".into(),
@@ -186,6 +288,12 @@ fn bake(
     let mut invocation = Invocation::new(request.engine.program(), args);
     invocation.dir = Some(request.root.clone());
     invocation.passes_env = distro.gated_args.iter().map(|a| a.name.clone()).collect();
+    if let Some(cache) = cache {
+        // The bake file appends "/<image>", so the variable goes without a trailing slash.
+        invocation
+            .set_env
+            .push((CACHE_REGISTRY.to_owned(), cache.to_owned()));
+    }
     if let Some(registry) = &request.registry {
         invocation.set_env.push((
             "REGISTRY".into(),
@@ -203,16 +311,29 @@ fn podman(
     compiled: &Compiled,
     out: &str,
     distro: &crate::model::DistroModel,
-    tag: &str,
+    tags: &[String],
+    cache: Option<&str>,
     metadata: &Path,
 ) -> Vec<Invocation> {
     let mut args: Vec<String> = vec![
         "build".into(),
         "-f".into(),
         format!("{out}/{}.Dockerfile", distro.name),
-        "-t".into(),
-        tag.to_owned(),
     ];
+    for tag in tags {
+        args.extend(["-t".into(), tag.clone()]);
+    }
+    if let Some(cache) = cache {
+        // buildah keeps one cache image per layer in this repository, tagged by layer key.
+        let repository = format!("{cache}/{}-buildcache", distro.image);
+        args.extend([
+            "--layers".into(),
+            "--cache-from".into(),
+            repository.clone(),
+            "--cache-to".into(),
+            repository,
+        ]);
+    }
     let labels = [
         ("org.opencontainers.image.title", distro.image.clone()),
         (
@@ -239,12 +360,12 @@ fn podman(
     build.passes_env = passes_env;
     let mut steps = vec![build];
     if request.registry.is_some() {
-        let mut push = Invocation::new(
-            request.engine.program(),
-            vec!["push".into(), tag.to_owned()],
-        );
-        push.dir = Some(request.root.clone());
-        steps.push(push);
+        for tag in tags {
+            let mut push =
+                Invocation::new(request.engine.program(), vec!["push".into(), tag.clone()]);
+            push.dir = Some(request.root.clone());
+            steps.push(push);
+        }
     }
     steps
 }

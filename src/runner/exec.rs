@@ -161,11 +161,32 @@ pub fn run_logged(invocation: &Invocation, log: &Path, signals: &Signals) -> Res
 
 /// Runs without stdin and returns its standard output; a failure carries its standard error.
 pub fn capture(invocation: &Invocation) -> Result<String> {
-    let output = invocation
+    capture_bytes(invocation, &[]).map(|out| String::from_utf8_lossy(&out).into_owned())
+}
+
+/// Runs with `input` on its stdin and returns its standard output as bytes; a failure carries
+/// its standard error. The input is written from a second thread, so a command that answers
+/// as it reads (`git cat-file --batch`) cannot fill the pipes and stall.
+pub fn capture_bytes(invocation: &Invocation, input: &[u8]) -> Result<Vec<u8>> {
+    let mut child = invocation
         .command()
-        .stdin(Stdio::null())
-        .output()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .map_err(|e| invocation.spawn_error(e))?;
+    let output = std::thread::scope(|scope| {
+        if let Some(mut stdin) = child.stdin.take() {
+            scope.spawn(move || {
+                use std::io::Write as _;
+                // A command that exits without reading all of it closes the pipe; its exit
+                // status tells what went wrong.
+                let _ = stdin.write_all(input);
+            });
+        }
+        child.wait_with_output()
+    })
+    .map_err(|e| Error::Command(format!("cannot read from {}: {e}", invocation.program)))?;
     if !output.status.success() {
         return Err(Error::Command(format!(
             "`{}` failed ({}): {}",
@@ -174,7 +195,7 @@ pub fn capture(invocation: &Invocation) -> Result<String> {
             String::from_utf8_lossy(&output.stderr).trim()
         )));
     }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    Ok(output.stdout)
 }
 
 /// Runs quietly and reports whether it succeeded: for cleanup, which must not fail a run.
