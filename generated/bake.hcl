@@ -35,70 +35,70 @@ group "default" {
 target "redhat10" {
   context    = "generated/context"
   dockerfile = "../redhat10.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-redhat10", "${REGISTRY}impala-toolchain-redhat10:3f53f01118d4"]
+  tags       = ["${REGISTRY}impala-toolchain-redhat10", "${REGISTRY}impala-toolchain-redhat10:23e4974d7228"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat10:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat10:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat10"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:3f53f01118d40c39c93d673f2bf7997cf9b9ac6b4b9b78852b8566180d94132a"
+    "dev.tcgen.input-digest"          = "sha256:23e4974d72284893d06146923303af8d28781424e02a2221436db92d227e7e56"
   }
 }
 
 target "redhat7" {
   context    = "generated/context"
   dockerfile = "../redhat7.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-redhat7", "${REGISTRY}impala-toolchain-redhat7:3ed636fa96fe"]
+  tags       = ["${REGISTRY}impala-toolchain-redhat7", "${REGISTRY}impala-toolchain-redhat7:a6d7971d4021"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat7:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat7:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat7"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:3ed636fa96fe1928a13df19d0ac7807a9f261f8ce4201de4b426547f1d1c9b7b"
+    "dev.tcgen.input-digest"          = "sha256:a6d7971d402171486a952f61838d7fedfd1bad0a37d1cf6f676cd8ade0f7e453"
   }
 }
 
 target "redhat8" {
   context    = "generated/context"
   dockerfile = "../redhat8.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-redhat8", "${REGISTRY}impala-toolchain-redhat8:d389a4127dc7"]
+  tags       = ["${REGISTRY}impala-toolchain-redhat8", "${REGISTRY}impala-toolchain-redhat8:02cd0597ae6e"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat8:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat8:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat8"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:d389a4127dc7a8487cc2cd1c3c199721d1d9d016d72440fe3967db9090cfe42f"
+    "dev.tcgen.input-digest"          = "sha256:02cd0597ae6e945da5d2797892d69c6fd543dfd4707bc41b5dc8fcf6fb86a76c"
   }
 }
 
 target "redhat9" {
   context    = "generated/context"
   dockerfile = "../redhat9.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-redhat9", "${REGISTRY}impala-toolchain-redhat9:f2b591a4ce07"]
+  tags       = ["${REGISTRY}impala-toolchain-redhat9", "${REGISTRY}impala-toolchain-redhat9:f081ba4a4930"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat9:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat9:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat9"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:f2b591a4ce0755518f4a5b0e3fd21dbfdec48966b16cfb9402748fa8a2ca609f"
+    "dev.tcgen.input-digest"          = "sha256:f081ba4a49306954d93e094c02a03faaafe39a41618bafcb21b6134e9a8347e0"
   }
 }
 
 target "sles12" {
   context    = "generated/context"
   dockerfile = "../sles12.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-sles12", "${REGISTRY}impala-toolchain-sles12:763517f47ffe"]
+  tags       = ["${REGISTRY}impala-toolchain-sles12", "${REGISTRY}impala-toolchain-sles12:8fafe7696abd"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles12:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles12:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-sles12"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:763517f47ffeeb24fb39b64477b6dfeb417209de358168173409d3ddeaea9c5f"
+    "dev.tcgen.input-digest"          = "sha256:8fafe7696abd7ad257260c78f3bf27cb89132e36845373a30c1d7806955c2ce2"
   }
   args = {
     SLES_MIRROR = SLES_MIRROR
@@ -108,97 +108,97 @@ target "sles12" {
 target "sles15" {
   context    = "generated/context"
   dockerfile = "../sles15.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-sles15", "${REGISTRY}impala-toolchain-sles15:cac1f6743233"]
+  tags       = ["${REGISTRY}impala-toolchain-sles15", "${REGISTRY}impala-toolchain-sles15:752824dae97f"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles15:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles15:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-sles15"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:cac1f67432339340082d6a3a1cddb1d8d50554a72e8f3851d2b03695a9fc5839"
+    "dev.tcgen.input-digest"          = "sha256:752824dae97f84bc1247b8f62791db442c9eea8f2838a5beb88efe84fec7e3e8"
   }
 }
 
 target "sles16" {
   context    = "generated/context"
   dockerfile = "../sles16.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-sles16", "${REGISTRY}impala-toolchain-sles16:66353e9e5364"]
+  tags       = ["${REGISTRY}impala-toolchain-sles16", "${REGISTRY}impala-toolchain-sles16:f3dbdb407ee0"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles16:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles16:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-sles16"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:66353e9e5364d1c5824033e90ef61c5ecef8a4fd90bad3ada08418d8bd6577df"
+    "dev.tcgen.input-digest"          = "sha256:f3dbdb407ee032f15a858ddb62c4869640bd9f1c2fe9e29003bda4137fa34ad6"
   }
 }
 
 target "ubuntu1604" {
   context    = "generated/context"
   dockerfile = "../ubuntu1604.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu1604", "${REGISTRY}impala-toolchain-ubuntu1604:875044b2e533"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu1604", "${REGISTRY}impala-toolchain-ubuntu1604:9a3539de345e"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu1604:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu1604:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu1604"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:875044b2e533e9163d51db838fd53a06eb36fbf57110fc92066c7b97306d5146"
+    "dev.tcgen.input-digest"          = "sha256:9a3539de345e841a761163be9a7b751f92c9368ac0b6cf376ae631233dcb0e1a"
   }
 }
 
 target "ubuntu1804" {
   context    = "generated/context"
   dockerfile = "../ubuntu1804.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu1804", "${REGISTRY}impala-toolchain-ubuntu1804:09d9d47fb744"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu1804", "${REGISTRY}impala-toolchain-ubuntu1804:b4a98d7b96a1"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu1804:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu1804:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu1804"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:09d9d47fb7448791e9fca8c93ac8f34a0337d38b303c6245f479246a784261e9"
+    "dev.tcgen.input-digest"          = "sha256:b4a98d7b96a1f05932c4629509467f9eeed51587518b2d8b0476726e70ba2c4d"
   }
 }
 
 target "ubuntu2004" {
   context    = "generated/context"
   dockerfile = "../ubuntu2004.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu2004", "${REGISTRY}impala-toolchain-ubuntu2004:0a9260e313c6"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu2004", "${REGISTRY}impala-toolchain-ubuntu2004:4e2376c7bfde"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2004:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2004:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2004"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:0a9260e313c60b1f074bdef5ea07f8607a9b7f8fee12922d972a799c4cfe6222"
+    "dev.tcgen.input-digest"          = "sha256:4e2376c7bfde97f2c7ab61772472cc14d85294fa79bb7012b763a04abc7a1daf"
   }
 }
 
 target "ubuntu2204" {
   context    = "generated/context"
   dockerfile = "../ubuntu2204.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu2204", "${REGISTRY}impala-toolchain-ubuntu2204:d13c77ce8782"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu2204", "${REGISTRY}impala-toolchain-ubuntu2204:7e2bfce5214a"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2204:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2204:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2204"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:d13c77ce8782a407fdbba39fa56a611868c3848b5699a63a1cf57642f5aa2e24"
+    "dev.tcgen.input-digest"          = "sha256:7e2bfce5214a0789dc93e9d3a5c64e733e29c028490106056760e5ca2b6ea3be"
   }
 }
 
 target "ubuntu2404" {
   context    = "generated/context"
   dockerfile = "../ubuntu2404.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu2404", "${REGISTRY}impala-toolchain-ubuntu2404:6da7f0d25536"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu2404", "${REGISTRY}impala-toolchain-ubuntu2404:69ca1801b199"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2404:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2404:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2404"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:6da7f0d25536d4779b85b379250da31cbca45ad4397c757afcd0881f374e5cc8"
+    "dev.tcgen.input-digest"          = "sha256:69ca1801b199263ebe7b4523186409b5e43346be26679ae7fc85a72709b08b3a"
   }
 }

@@ -2,14 +2,15 @@
 FROM rockylinux/rockylinux:10.1
 
 COPY repos/adoptium.repo /etc/yum.repos.d/adoptium.repo
-RUN dnf -y install \
-      dnf-plugins-core \
- && dnf clean all
+RUN --mount=type=cache,id=tcgen-redhat10-var-cache-dnf,target=/var/cache/dnf,sharing=locked \
+    dnf -y install \
+      dnf-plugins-core
 RUN dnf config-manager --set-enabled crb
-RUN dnf -y install \
-      epel-release \
- && dnf clean all
-RUN dnf -y install \
+RUN --mount=type=cache,id=tcgen-redhat10-var-cache-dnf,target=/var/cache/dnf,sharing=locked \
+    dnf -y install \
+      epel-release
+RUN --mount=type=cache,id=tcgen-redhat10-var-cache-dnf,target=/var/cache/dnf,sharing=locked \
+    dnf -y install \
       annobin-plugin-gcc \
       autoconf \
       automake \
@@ -52,8 +53,7 @@ RUN dnf -y install \
       wget \
       which \
       xz \
-      zlib-devel \
- && dnf clean all
+      zlib-devel
 
 # Tool: python
 COPY scripts/setup-python.sh /usr/local/lib/tcgen/

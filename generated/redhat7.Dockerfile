@@ -2,11 +2,11 @@
 FROM centos:7.4.1708
 
 COPY repos/CentOS-7.4.1708-Base.repo /etc/yum.repos.d/CentOS-Base.repo
-RUN yum -y --setopt=skip_missing_names_on_install=False install \
-      https://dl.fedoraproject.org/pub/epel/epel-release-latest-7.noarch.rpm \
- && yum clean all \
- && rm -rf /var/cache/yum
-RUN yum -y --setopt=skip_missing_names_on_install=False install \
+RUN --mount=type=cache,id=tcgen-redhat7-var-cache-yum,target=/var/cache/yum,sharing=locked \
+    yum -y --setopt=skip_missing_names_on_install=False install \
+      https://dl.fedoraproject.org/pub/epel/epel-release-latest-7.noarch.rpm
+RUN --mount=type=cache,id=tcgen-redhat7-var-cache-yum,target=/var/cache/yum,sharing=locked \
+    yum -y --setopt=skip_missing_names_on_install=False install \
       autoconf \
       automake \
       bison \
@@ -47,9 +47,7 @@ RUN yum -y --setopt=skip_missing_names_on_install=False install \
       wget \
       which \
       xz \
-      zlib-devel \
- && yum clean all \
- && rm -rf /var/cache/yum
+      zlib-devel
 
 # Tool: python
 COPY scripts/setup-python.sh /usr/local/lib/tcgen/

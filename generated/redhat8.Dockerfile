@@ -5,10 +5,11 @@ COPY repos/CentOS-8.2.2004-Base.repo /etc/yum.repos.d/CentOS-Base.repo
 COPY repos/CentOS-8.2.2004-Extras.repo /etc/yum.repos.d/CentOS-Extras.repo
 COPY repos/CentOS-8.2.2004-AppStream.repo /etc/yum.repos.d/CentOS-AppStream.repo
 COPY repos/CentOS-8.2.2004-PowerTools.repo /etc/yum.repos.d/CentOS-PowerTools.repo
-RUN dnf -y install \
-      https://dl.fedoraproject.org/pub/epel/epel-release-latest-8.noarch.rpm \
- && dnf clean all
-RUN dnf -y install \
+RUN --mount=type=cache,id=tcgen-redhat8-var-cache-dnf,target=/var/cache/dnf,sharing=locked \
+    dnf -y install \
+      https://dl.fedoraproject.org/pub/epel/epel-release-latest-8.noarch.rpm
+RUN --mount=type=cache,id=tcgen-redhat8-var-cache-dnf,target=/var/cache/dnf,sharing=locked \
+    dnf -y install \
       annobin \
       autoconf \
       automake \
@@ -53,8 +54,7 @@ RUN dnf -y install \
       wget \
       which \
       xz \
-      zlib-devel \
- && dnf clean all
+      zlib-devel
 
 # Tool: python
 COPY scripts/setup-python.sh /usr/local/lib/tcgen/

@@ -5,14 +5,15 @@ COPY repos/rocky.repo /etc/yum.repos.d/rocky.repo
 COPY repos/rocky-addons.repo /etc/yum.repos.d/rocky-addons.repo
 COPY repos/rocky-extras.repo /etc/yum.repos.d/rocky-extras.repo
 COPY repos/rocky-devel.repo /etc/yum.repos.d/rocky-devel.repo
-RUN dnf -y install \
-      dnf-plugins-core \
- && dnf clean all
+RUN --mount=type=cache,id=tcgen-redhat9-var-cache-dnf,target=/var/cache/dnf,sharing=locked \
+    dnf -y install \
+      dnf-plugins-core
 RUN dnf config-manager --set-enabled crb
-RUN dnf -y install \
-      epel-release \
- && dnf clean all
-RUN dnf -y install \
+RUN --mount=type=cache,id=tcgen-redhat9-var-cache-dnf,target=/var/cache/dnf,sharing=locked \
+    dnf -y install \
+      epel-release
+RUN --mount=type=cache,id=tcgen-redhat9-var-cache-dnf,target=/var/cache/dnf,sharing=locked \
+    dnf -y install \
       annobin \
       autoconf \
       automake \
@@ -55,8 +56,7 @@ RUN dnf -y install \
       wget \
       which \
       xz \
-      zlib-devel \
- && dnf clean all
+      zlib-devel
 
 # Tool: python
 COPY scripts/setup-python.sh /usr/local/lib/tcgen/

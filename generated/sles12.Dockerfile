@@ -5,16 +5,20 @@ FROM registry.suse.com/suse/sles12sp3
 ARG SLES_MIRROR
 RUN test -n "${SLES_MIRROR}" || { echo 'SLES_MIRROR must be set: base URL of a SUSE Linux Enterprise mirror for the SLES 12 SP3 products; it is stored in the image history, so use a URL without credentials in it' >&2; exit 1; }
 RUN rm -f /usr/lib/zypp/plugins/services/container-suseconnect
-RUN zypper --non-interactive addrepo --no-gpgcheck --check "${SLES_MIRROR}/SUSE/Products/SLE-SERVER/12-SP3/x86_64/product" a
-RUN zypper --non-interactive addrepo --no-gpgcheck --check "${SLES_MIRROR}/SUSE/Products/SLE-SDK/12-SP3/x86_64/product/" b
-RUN zypper --non-interactive addrepo --no-gpgcheck --check "https://download.opensuse.org/repositories/server:monitoring/SLE_12_SP3/server:monitoring.repo"
-RUN zypper --non-interactive --gpg-auto-import-keys refresh --services \
+RUN --mount=type=cache,id=tcgen-sles12-var-cache-zypp,target=/var/cache/zypp,sharing=locked \
+    zypper --non-interactive addrepo --no-gpgcheck --check "${SLES_MIRROR}/SUSE/Products/SLE-SERVER/12-SP3/x86_64/product" a
+RUN --mount=type=cache,id=tcgen-sles12-var-cache-zypp,target=/var/cache/zypp,sharing=locked \
+    zypper --non-interactive addrepo --no-gpgcheck --check "${SLES_MIRROR}/SUSE/Products/SLE-SDK/12-SP3/x86_64/product/" b
+RUN --mount=type=cache,id=tcgen-sles12-var-cache-zypp,target=/var/cache/zypp,sharing=locked \
+    zypper --non-interactive addrepo --no-gpgcheck --check "https://download.opensuse.org/repositories/server:monitoring/SLE_12_SP3/server:monitoring.repo"
+RUN --mount=type=cache,id=tcgen-sles12-var-cache-zypp,target=/var/cache/zypp,sharing=locked \
+    zypper --non-interactive --gpg-auto-import-keys refresh --services \
  && zypper --non-interactive install --oldpackage \
       libncurses6-5.9-40.124.x86_64 \
       libncurses5-5.9-40.124.x86_64 \
-      ncurses-devel-5.9-40.124.x86_64 \
- && zypper --non-interactive clean --all
-RUN zypper --non-interactive --gpg-auto-import-keys refresh --services \
+      ncurses-devel-5.9-40.124.x86_64
+RUN --mount=type=cache,id=tcgen-sles12-var-cache-zypp,target=/var/cache/zypp,sharing=locked \
+    zypper --non-interactive --gpg-auto-import-keys refresh --services \
  && zypper --non-interactive install \
       autoconf \
       automake \
@@ -54,8 +58,7 @@ RUN zypper --non-interactive --gpg-auto-import-keys refresh --services \
       vim \
       wget \
       which \
-      zlib-devel \
- && zypper --non-interactive clean --all
+      zlib-devel
 
 # Tool: python
 COPY scripts/setup-python.sh /usr/local/lib/tcgen/

@@ -113,14 +113,21 @@ pub fn render_command(
         return Ok(RenderOutcome::Stale);
     }
     let drift = files::write(files, out)?;
+    let (context_files, context_bytes) = files
+        .iter()
+        .filter(|(path, _)| path.starts_with("context/"))
+        .fold((0, 0), |(count, bytes), (_, content)| {
+            (count + 1, bytes + content.len())
+        });
     writeln!(
         stdout,
-        "rendered {} files into {}: {} changed, {} added, {} removed",
+        "rendered {} files into {}: {} changed, {} added, {} removed; build context: {context_files} files, {:.1} KiB",
         files.len(),
         out.display(),
         drift.changed.len(),
         drift.missing.len(),
-        drift.orphaned.len()
+        drift.orphaned.len(),
+        context_bytes as f64 / 1024.0
     )
     .map_err(io)?;
     Ok(RenderOutcome::UpToDate)

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::spec::{Checks, Distro, RepoFile, Spec, Step, StepKind};
+use crate::spec::{Checks, Distro, Family, RepoFile, Spec, Step, StepKind};
 
 /// Where tool and assertion scripts are copied inside the images.
 pub const SCRIPT_DIR: &str = "/usr/local/lib/tcgen";
@@ -122,6 +122,10 @@ pub enum Instruction {
         packages: Vec<String>,
         /// Options for the install command.
         options: Vec<String>,
+        /// `--mount=type=cache,...` flags for the package manager's download directories, so
+        /// that downloads are shared by the image's install steps and its rebuilds and never
+        /// enter a layer.
+        cache_mounts: Vec<String>,
     },
     /// Add a zypper repository.
     AddRepo {
@@ -129,6 +133,8 @@ pub enum Instruction {
         url: String,
         /// Alias, if any.
         alias: Option<String>,
+        /// The same cache mounts as the install steps: `--check` downloads the metadata.
+        cache_mounts: Vec<String>,
     },
     /// A shell command as the spec wrote it.
     Run {
@@ -225,9 +231,15 @@ fn plan_distro(
             dest: format!("{REPO_DIR}/{dest}"),
         });
     }
-    instructions.extend(distro.before_install.iter().map(plan_step));
-    instructions.push(install(&distro.packages, &distro.install_options));
-    instructions.extend(distro.after_install.iter().map(plan_step));
+    let cache_mounts = cache_mounts(name, distro.family);
+    let step = |step: &Step| plan_step(step, &cache_mounts);
+    instructions.extend(distro.before_install.iter().map(step));
+    instructions.push(install(
+        &distro.packages,
+        &distro.install_options,
+        &cache_mounts,
+    ));
+    instructions.extend(distro.after_install.iter().map(step));
 
     let tool_names = distro.tools.as_ref().unwrap_or(&spec.defaults.tools);
     let mut checks = distro
@@ -292,13 +304,40 @@ fn plan_distro(
     }
 }
 
+/// Where each family's package manager keeps what it downloads: repository metadata and
+/// package files.
+fn download_dirs(family: Family) -> &'static [&'static str] {
+    match family {
+        Family::Apt => &["/var/cache/apt", "/var/lib/apt/lists"],
+        Family::Yum => &["/var/cache/yum"],
+        Family::Dnf => &["/var/cache/dnf"],
+        Family::Zypper => &["/var/cache/zypp"],
+    }
+}
+
+/// BuildKit cache mounts of the family's download directories, one cache per distro and
+/// directory (distros never share one: their repositories differ), locked so that two builds
+/// of one distro take turns.
+fn cache_mounts(distro: &str, family: Family) -> Vec<String> {
+    download_dirs(family)
+        .iter()
+        .map(|dir| {
+            format!(
+                "--mount=type=cache,id=tcgen-{distro}{},target={dir},sharing=locked",
+                dir.replace('/', "-")
+            )
+        })
+        .collect()
+}
+
 /// The instruction of a validated step.
-fn plan_step(step: &Step) -> Instruction {
+fn plan_step(step: &Step, cache_mounts: &[String]) -> Instruction {
     match step.kind() {
-        Some(StepKind::Install(step)) => install(&step.packages, &step.options),
+        Some(StepKind::Install(step)) => install(&step.packages, &step.options, cache_mounts),
         Some(StepKind::AddRepo(repo)) => Instruction::AddRepo {
             url: format!("\"{}\"", repo.url),
             alias: repo.alias.clone(),
+            cache_mounts: cache_mounts.to_vec(),
         },
         Some(StepKind::Run(command)) => Instruction::Run {
             command: command.to_owned(),
@@ -307,13 +346,14 @@ fn plan_step(step: &Step) -> Instruction {
     }
 }
 
-fn install(packages: &[String], options: &[String]) -> Instruction {
+fn install(packages: &[String], options: &[String], cache_mounts: &[String]) -> Instruction {
     Instruction::Install {
         packages: packages
             .iter()
             .map(|p| shell_words::quote(p).into_owned())
             .collect(),
         options: options.to_vec(),
+        cache_mounts: cache_mounts.to_vec(),
     }
 }
 

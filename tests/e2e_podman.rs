@@ -339,3 +339,29 @@ fn pushes_the_digest_tag_fills_the_cache_and_then_skips_what_the_registry_has() 
         "{stdout}"
     );
 }
+
+#[test]
+fn package_downloads_stay_in_the_cache_mount_not_in_the_image() {
+    if !engine_ready() {
+        return;
+    }
+    built_repo();
+    let sizes = |image: &str| {
+        let output = Command::new("podman")
+            .args(["run", "--rm", image, "du", "-s", "--bytes"])
+            .args(["/var/cache/apt", "/var/lib/apt/lists"])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    assert_eq!(
+        sizes("localhost/debian12-base"),
+        sizes("localhost/test-toolchain-debian12"),
+        "the install steps left downloads in the image"
+    );
+}
