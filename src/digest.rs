@@ -11,14 +11,29 @@ use crate::model::DistroModel;
 /// Hex digits of the digest kept in the digest tag (`impala-toolchain-ubuntu2204:<short>`).
 pub const SHORT_DIGEST_LEN: usize = 12;
 
-/// Everything that decides one image's content.
+/// A sha256 of one file's bytes.
+pub type FileDigest = [u8; 32];
+
+/// The digest of every build-context file among `files` (paths `context/<path>`), by path
+/// inside the context: each file is hashed once however many images copy it.
+pub fn context_digests(files: &FileSet) -> BTreeMap<String, FileDigest> {
+    files
+        .iter()
+        .filter_map(|(path, bytes)| {
+            path.strip_prefix("context/")
+                .map(|inside| (inside.to_owned(), Sha256::digest(bytes).into()))
+        })
+        .collect()
+}
+
+/// Everything that decides one image's content, each file by its digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageInputs {
     /// The rendered Dockerfile.
-    pub dockerfile: Vec<u8>,
+    pub dockerfile: FileDigest,
     /// Every build-context file the Dockerfile copies, by path inside the context; `None` for
     /// a file that is missing.
-    pub context: BTreeMap<String, Option<Vec<u8>>>,
+    pub context: BTreeMap<String, Option<FileDigest>>,
     /// Names of its build arguments (their values come from the builder's environment).
     pub args: Vec<String>,
     /// Its OCI platforms.
@@ -27,17 +42,23 @@ pub struct ImageInputs {
 
 impl ImageInputs {
     /// The inputs of `distro` as the generated `files` hold them (`<name>.Dockerfile` and
-    /// `context/<path>`, relative to the output directory).
-    pub fn of(distro: &DistroModel, files: &FileSet) -> Self {
+    /// `context/<path>`, relative to the output directory), with the `context` digests of
+    /// [`context_digests`].
+    pub fn of(
+        distro: &DistroModel,
+        files: &FileSet,
+        context: &BTreeMap<String, FileDigest>,
+    ) -> Self {
+        let dockerfile = files
+            .get(&format!("{}.Dockerfile", distro.name))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         ImageInputs {
-            dockerfile: files
-                .get(&format!("{}.Dockerfile", distro.name))
-                .cloned()
-                .unwrap_or_default(),
+            dockerfile: Sha256::digest(dockerfile).into(),
             context: distro
                 .context_inputs
                 .iter()
-                .map(|path| (path.clone(), files.get(&format!("context/{path}")).cloned()))
+                .map(|path| (path.clone(), context.get(path).copied()))
                 .collect(),
             args: distro.gated_args.iter().map(|a| a.name.clone()).collect(),
             platforms: distro.platforms.clone(),
@@ -57,7 +78,7 @@ impl ImageInputs {
         for (path, content) in &self.context {
             part("context-path", path.as_bytes());
             match content {
-                Some(bytes) => part("context-file", bytes),
+                Some(digest) => part("context-file", digest),
                 None => part("context-missing", b""),
             }
         }
@@ -88,8 +109,11 @@ mod tests {
 
     fn inputs() -> ImageInputs {
         ImageInputs {
-            dockerfile: b"FROM scratch\n".to_vec(),
-            context: BTreeMap::from([("scripts/a.sh".to_owned(), Some(b"echo a\n".to_vec()))]),
+            dockerfile: Sha256::digest(b"FROM scratch\n").into(),
+            context: BTreeMap::from([(
+                "scripts/a.sh".to_owned(),
+                Some(Sha256::digest(b"echo a\n").into()),
+            )]),
             args: vec!["SLES_MIRROR".to_owned()],
             platforms: vec!["linux/amd64".to_owned()],
         }
@@ -99,7 +123,7 @@ mod tests {
     fn each_input_changes_the_digest() {
         let base = inputs().digest();
         let mut dockerfile = inputs();
-        dockerfile.dockerfile.push(b'#');
+        dockerfile.dockerfile[0] ^= 1;
         let mut context = inputs();
         context.context.insert("scripts/a.sh".to_owned(), None);
         let mut args = inputs();

@@ -15,6 +15,7 @@ pub mod load;
 pub mod locate;
 pub mod model;
 pub mod plan;
+pub mod reference;
 pub mod render;
 pub mod runner;
 pub mod runner_cli;

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::locate::Locations;
+use crate::locate::{Locations, duplicates};
 use crate::spec::Spec;
 use crate::validate::validate;
 
@@ -41,23 +41,24 @@ pub fn load_bytes(path: &Path, bytes: &[u8], known_scripts: &[&str]) -> Result<S
         ));
     }
     let spec: Spec = serde_yaml::from_str(text).map_err(|e| {
+        // A repeated key is one cause of failure; the search that names it runs only now.
+        if let Some((key, (line, column))) = duplicates(text).first() {
+            return single(
+                path,
+                Some((*line, Some(*column))),
+                format!(
+                    "{key} appears twice; each key may appear once in its mapping, remove or rename one"
+                ),
+            );
+        }
         let position = e.location().map(|l| (l.line(), Some(l.column())));
         single(path, position, parse_message(&e))
     })?;
-    let locations = Locations::index(text);
-    if let Some((key, (line, column))) = locations.duplicates.first() {
-        return Err(single(
-            path,
-            Some((*line, Some(*column))),
-            format!(
-                "{key} appears twice; each key may appear once in its mapping, remove or rename one"
-            ),
-        ));
-    }
     let problems = validate(&spec, known_scripts);
     if problems.is_empty() {
         return Ok(spec);
     }
+    let locations = Locations::index(text);
     let mut diagnostics: Vec<Diagnostic> = problems
         .into_iter()
         .map(|problem| {

@@ -10,22 +10,36 @@ use yaml_rust2::scanner::Marker;
 #[derive(Debug, Default)]
 pub struct Locations {
     by_path: HashMap<String, (usize, usize)>,
-    /// Keys that appear twice in one mapping: their path and the position of the second.
-    pub duplicates: Vec<(String, (usize, usize))>,
+}
+
+/// A key that appears twice in one mapping: its path and the line and column of the second.
+pub type Duplicate = (String, (usize, usize));
+
+/// The keys of `text` that repeat within their mapping. Cheaper than [`Locations::index`], as
+/// it records no paths: every load runs it, while the full index is made only to place errors.
+pub fn duplicates(text: &str) -> Vec<Duplicate> {
+    walk(text, false).duplicates
+}
+
+fn walk(text: &str, record: bool) -> Indexer {
+    let mut indexer = Indexer {
+        record,
+        ..Indexer::default()
+    };
+    let mut parser = Parser::new_from_str(text);
+    if parser.load(&mut indexer, false).is_err() {
+        // The scanner cannot read the document: the caller reports serde_yaml's error, with its
+        // position, rather than failing twice.
+        return Indexer::default();
+    }
+    indexer
 }
 
 impl Locations {
-    /// Indexes `text`. A document the scanner cannot read gives an empty index: the caller
-    /// then reports the error without a location rather than failing twice.
+    /// Indexes `text`. A document the scanner cannot read gives an empty index.
     pub fn index(text: &str) -> Self {
-        let mut indexer = Indexer::default();
-        let mut parser = Parser::new_from_str(text);
-        if parser.load(&mut indexer, false).is_err() {
-            return Self::default();
-        }
         Locations {
-            by_path: indexer.by_path,
-            duplicates: indexer.duplicates,
+            by_path: walk(text, true).by_path,
         }
     }
 
@@ -55,32 +69,38 @@ enum Frame {
 
 #[derive(Default)]
 struct Indexer {
+    /// Whether to record the position of every path, or only to find duplicates.
+    record: bool,
     stack: Vec<Frame>,
     /// Path of each open container, parallel to `stack`.
     paths: Vec<String>,
     by_path: HashMap<String, (usize, usize)>,
-    duplicates: Vec<(String, (usize, usize))>,
+    duplicates: Vec<Duplicate>,
 }
 
 impl Indexer {
-    /// The path of the node that starts now, or `None` when it is a mapping key.
-    fn enter_node(&mut self, mark: Marker) -> Option<String> {
-        let parent = self.paths.last().cloned().unwrap_or_default();
+    /// The path of the node that starts now; `None` when it is a mapping key, or a scalar whose
+    /// path nobody needs.
+    fn enter_node(&mut self, mark: Marker, container: bool) -> Option<String> {
+        let parent = self.paths.last().map(String::as_str).unwrap_or_default();
+        let wanted = self.record || container;
         let path = match self.stack.last_mut() {
             None => return Some(String::new()),
             Some(Frame::Sequence { next }) => {
-                let path = format!("{parent}[{next}]");
+                let index = *next;
                 *next += 1;
-                path
+                wanted.then(|| format!("{parent}[{index}]"))?
             }
             Some(Frame::Mapping { key, .. }) => {
                 let key = key.take()?;
-                join(&parent, &key)
+                wanted.then(|| join(parent, &key))?
             }
         };
-        self.by_path
-            .entry(path.clone())
-            .or_insert((mark.line(), mark.col() + 1));
+        if self.record {
+            self.by_path
+                .entry(path.clone())
+                .or_insert((mark.line(), mark.col() + 1));
+        }
         Some(path)
     }
 
@@ -90,19 +110,20 @@ impl Indexer {
             seen,
         }) = self.stack.last_mut()
         {
-            let parent = self.paths.last().cloned().unwrap_or_default();
-            let path = join(&parent, &value);
-            if !seen.insert(value.clone()) {
-                self.duplicates
-                    .push((path.clone(), (mark.line(), mark.col() + 1)));
+            let parent = self.paths.last().map(String::as_str).unwrap_or_default();
+            let position = (mark.line(), mark.col() + 1);
+            if seen.contains(&value) {
+                self.duplicates.push((join(parent, &value), position));
+            } else {
+                seen.insert(value.clone());
             }
-            self.by_path
-                .entry(path)
-                .or_insert((mark.line(), mark.col() + 1));
+            if self.record {
+                self.by_path.entry(join(parent, &value)).or_insert(position);
+            }
             *key = Some(value);
             return;
         }
-        self.enter_node(mark);
+        self.enter_node(mark, false);
     }
 }
 
@@ -120,12 +141,12 @@ impl MarkedEventReceiver for Indexer {
             Event::Scalar(value, ..) => self.scalar(value, mark),
             Event::Alias(_) => self.scalar(String::from("*alias"), mark),
             Event::SequenceStart(..) => {
-                let path = self.enter_node(mark).unwrap_or_default();
+                let path = self.enter_node(mark, true).unwrap_or_default();
                 self.stack.push(Frame::Sequence { next: 0 });
                 self.paths.push(path);
             }
             Event::MappingStart(..) => {
-                let path = self.enter_node(mark).unwrap_or_default();
+                let path = self.enter_node(mark, true).unwrap_or_default();
                 self.stack.push(Frame::Mapping {
                     key: None,
                     seen: HashSet::new(),
@@ -157,8 +178,11 @@ mod tests {
 
     #[test]
     fn duplicate_keys_are_reported_where_they_repeat() {
-        let locations = Locations::index("a: 1\nb:\n  c: 1\n  c: 2\n");
-        assert_eq!(locations.duplicates, vec![("b.c".to_owned(), (4, 3))]);
+        let found = duplicates("a: 1\nb:\n  c: 1\n  c: 2\nd: [{e: 1, e: 2}]\n");
+        assert_eq!(
+            found,
+            vec![("b.c".to_owned(), (4, 3)), ("d[0].e".to_owned(), (5, 12))]
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::reference;
 use crate::spec::{Checks, Distro, Family, RepoFile, Spec, Step, StepKind};
 
 /// Where tool and assertion scripts are copied inside the images.
@@ -374,10 +375,9 @@ fn repo_context_file(repo: &RepoFile) -> ContextFile {
     }
 }
 
-/// Whether an image reference names a tag (a ':' after its last '/') or a digest.
-fn is_pinned(reference: &str) -> bool {
-    let last = reference.rsplit('/').next().unwrap_or(reference);
-    last.contains(':') || reference.contains('@')
+/// Whether an image reference names a tag or a digest.
+fn is_pinned(image: &str) -> bool {
+    reference::parse(image).is_ok_and(|r| r.is_pinned())
 }
 
 /// Adds the checks of `extra` to `into`, keeping the first of any repeated entry.

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::app::{Compiled, compile, compile_bytes};
-use crate::digest::{ImageInputs, short_digest};
+use crate::digest::{ImageInputs, context_digests, short_digest};
 use crate::error::{Error, Result};
 use crate::git::Revision;
 
@@ -122,8 +122,9 @@ pub fn compare(base: &BaseInputs, now: &Compiled) -> Plan {
         unchanged: Vec::new(),
         removed: Vec::new(),
     };
+    let context = context_digests(&now.rendered.files);
     for distro in &now.model.distros {
-        let inputs = ImageInputs::of(distro, &now.rendered.files);
+        let inputs = ImageInputs::of(distro, &now.rendered.files, &context);
         let digest = inputs.digest();
         let (previous_digest, reasons) = match base {
             BaseInputs::None => (None, vec![Reason::NoBase]),
@@ -214,12 +215,16 @@ pub fn base_inputs(revision: &Revision, spec_path: &Path, out: &Path) -> Result<
             compiled.rendered.files.insert(relative, bytes.clone());
         }
     }
+    let context = context_digests(&compiled.rendered.files);
     Ok(BaseInputs::Images(
         compiled
             .model
             .distros
             .iter()
-            .map(|d| (d.name.clone(), ImageInputs::of(d, &compiled.rendered.files)))
+            .map(|d| {
+                let inputs = ImageInputs::of(d, &compiled.rendered.files, &context);
+                (d.name.clone(), inputs)
+            })
             .collect(),
     ))
 }

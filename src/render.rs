@@ -3,12 +3,13 @@
 
 use std::collections::BTreeMap;
 
+use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::digest::{ImageInputs, short_digest};
+use crate::digest::{ImageInputs, context_digests, short_digest};
 use crate::error::{Error, Result};
 use crate::files::FileSet;
-use crate::model::{ContextFile, Model};
+use crate::model::{ContextFile, GatedArg, Model};
 
 /// The tera templates, embedded in the binary and named by their path under `templates/`.
 const TEMPLATES: &[(&str, &str)] = &[
@@ -86,6 +87,51 @@ pub struct Rendered {
     pub digests: BTreeMap<String, String>,
 }
 
+/// What the fleet-wide templates (bake.hcl, Makefile) read: every image without its
+/// Dockerfile instructions, which would only make the template context large.
+#[derive(Serialize)]
+struct FleetView<'a> {
+    image_prefix: &'a str,
+    source: &'a str,
+    gated_args: &'a [GatedArg],
+    ungated_distros: &'a [String],
+    distros: Vec<TargetView<'a>>,
+}
+
+/// One image as the fleet-wide templates see it.
+#[derive(Serialize)]
+struct TargetView<'a> {
+    name: &'a str,
+    image: &'a str,
+    platforms: &'a [String],
+    gated_args: &'a [GatedArg],
+    digest: &'a str,
+    short_digest: &'a str,
+}
+
+impl<'a> FleetView<'a> {
+    fn of(model: &'a Model, digests: &'a BTreeMap<String, String>) -> Self {
+        FleetView {
+            image_prefix: &model.image_prefix,
+            source: &model.source,
+            gated_args: &model.gated_args,
+            ungated_distros: &model.ungated_distros,
+            distros: model
+                .distros
+                .iter()
+                .map(|d| TargetView {
+                    name: &d.name,
+                    image: &d.image,
+                    platforms: &d.platforms,
+                    gated_args: &d.gated_args,
+                    digest: &digests[&d.name],
+                    short_digest: short_digest(&digests[&d.name]),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Renders every generated file of `model`: a Dockerfile per distro, the build context,
 /// `bake.hcl` and `Makefile`.
 pub fn render(model: &Model, provenance: &Provenance) -> Result<Rendered> {
@@ -119,21 +165,19 @@ pub fn render(model: &Model, provenance: &Provenance) -> Result<Rendered> {
     for (path, bytes) in context_files {
         files.insert(format!("context/{path}"), bytes);
     }
+    let context_digests = context_digests(&files);
     let digests: BTreeMap<String, String> = model
         .distros
         .iter()
-        .map(|d| (d.name.clone(), ImageInputs::of(d, &files).digest()))
-        .collect();
-    let short_digests: BTreeMap<&str, &str> = digests
-        .iter()
-        .map(|(name, digest)| (name.as_str(), short_digest(digest)))
+        .map(|d| {
+            let inputs = ImageInputs::of(d, &files, &context_digests);
+            (d.name.clone(), inputs.digest())
+        })
         .collect();
 
     let mut context = Context::new();
     context.insert("banner", &banner);
-    context.insert("model", model);
-    context.insert("digests", &digests);
-    context.insert("short_digests", &short_digests);
+    context.insert("model", &FleetView::of(model, &digests));
     context.insert("context_dir", &provenance.context_dir);
     let example: Vec<&str> = model
         .distros
@@ -166,7 +210,11 @@ fn render_one(tera: &Tera, name: &str, context: &Context) -> Result<Vec<u8>> {
     let text = tera
         .render(name, context)
         .map_err(|e| Error::Template(format!("{name}: {e:?}")))?;
-    Ok(format!("{}\n", text.trim_end()).into_bytes())
+    let body = text.trim_end();
+    let mut bytes = Vec::with_capacity(body.len() + 1);
+    bytes.extend_from_slice(body.as_bytes());
+    bytes.push(b'\n');
+    Ok(bytes)
 }
 
 /// A script with the banner after its shebang line.

@@ -15,17 +15,18 @@ pub struct Spec {
     /// URL of the repository the images are built from; becomes the OCI `source` label.
     pub source: String,
     /// Build arguments that gate a distro: its image builds only when the argument is set.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub gated_args: BTreeMap<String, GatedArg>,
     /// Yum/dnf repository files that distros may install, keyed by their file name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub repositories: BTreeMap<String, RepoFile>,
     /// Tools installed after the packages by a shared script, keyed by a name distros select.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub tools: BTreeMap<String, Tool>,
     /// Values every distro gets unless it sets its own.
     pub defaults: Defaults,
     /// The images, keyed by distro name.
+    #[serde(deserialize_with = "unique_keys")]
     pub distros: BTreeMap<String, Distro>,
 }
 
@@ -79,7 +80,7 @@ pub struct Tool {
     /// File name of the script under `templates/scripts/`.
     pub script: String,
     /// Variables the script reads (versions, URLs, checksums).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub env: BTreeMap<String, String>,
     /// What the dependency assertion checks once the tool is installed.
     #[serde(default)]
@@ -266,4 +267,42 @@ pub struct AddRepo {
 
 fn yes() -> bool {
     true
+}
+
+/// Reads a mapping, refusing a key that appears twice (a plain map would keep the last one
+/// silently). With serde's own refusal of repeated struct fields, a spec that deserializes has
+/// no repeated key anywhere, so only a failed load needs the slower search that places one.
+fn unique_keys<'de, D, V>(deserializer: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct UniqueKeys<V>(std::marker::PhantomData<V>);
+
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for UniqueKeys<V> {
+        type Value = BTreeMap<String, V>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a mapping")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut entries = BTreeMap::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if entries.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format!(
+                        "duplicate entry with key \"{key}\""
+                    )));
+                }
+                let value = map.next_value()?;
+                entries.insert(key, value);
+            }
+            Ok(entries)
+        }
+    }
+
+    deserializer.deserialize_map(UniqueKeys(std::marker::PhantomData))
 }

@@ -3,9 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use oci_spec::distribution::Reference;
-
 use crate::arch;
+use crate::reference;
 use crate::spec::{AddRepo, Checks, Distro, Family, InstallStep, Spec, Step, StepKind, Tool};
 
 /// One thing wrong with the spec, at a path such as `distros.redhat9.packages[3]`.
@@ -100,6 +99,12 @@ const URL_CHARS: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 /// Characters of library patterns for `ldconfig -p`.
 const LIBRARY_CHARS: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+*";
 
+/// Whether `c` belongs to `allowed`, one of the character sets here (each includes every ASCII
+/// letter and digit, tested first as the common case).
+fn is_allowed(c: char, allowed: &str) -> bool {
+    c.is_ascii_alphanumeric() || allowed.contains(c)
+}
+
 #[derive(Default)]
 struct Validator {
     problems: Vec<Problem>,
@@ -128,7 +133,7 @@ impl Validator {
             self.problem(path, &format!("{what} must not be empty"));
             return false;
         }
-        if let Some(bad) = value.chars().find(|c| !allowed.contains(*c)) {
+        if let Some(bad) = value.chars().find(|c| !is_allowed(*c, allowed)) {
             self.problem(
                 path,
                 &format!(
@@ -243,6 +248,13 @@ impl Validator {
         self.non_empty(path, packages.is_empty(), "a package list");
         let mut seen = BTreeSet::new();
         for (i, package) in packages.iter().enumerate() {
+            let plain = !package.is_empty()
+                && package.chars().all(|c| is_allowed(c, PACKAGE_CHARS))
+                && !package.starts_with(['-', '(', ')']);
+            if plain && seen.insert(package) {
+                // The common case, checked without building the item's path.
+                continue;
+            }
             let at = format!("{path}[{i}]");
             let valid = if package.contains("://") {
                 self.check_url(&at, package);
@@ -391,7 +403,7 @@ impl Validator {
                 ),
             );
         }
-        if let Err(error) = distro.base_image.parse::<Reference>() {
+        if let Err(error) = reference::parse(&distro.base_image) {
             self.problem(
                 &format!("{path}.base_image"),
                 &format!("'{}' is not a valid image reference ({error}); write it as [REGISTRY/]NAME[:TAG][@DIGEST]", distro.base_image.escape_debug()),

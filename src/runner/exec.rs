@@ -198,6 +198,33 @@ pub fn capture_bytes(invocation: &Invocation, input: &[u8]) -> Result<Vec<u8>> {
     Ok(output.stdout)
 }
 
+/// Runs `first | second` without a shell: `first`'s standard output feeds `second`'s standard
+/// input. Fails, naming the command, when either one fails.
+pub fn pipe(first: &Invocation, second: &Invocation) -> Result<()> {
+    let mut producer = first
+        .command()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| first.spawn_error(e))?;
+    let output = producer
+        .stdout
+        .take()
+        .ok_or_else(|| Error::Command(format!("{} gave no output stream", first.program)))?;
+    let consumed = second.command().stdin(output).status();
+    let produced = producer.wait();
+    for (invocation, status) in [(second, consumed), (first, produced)] {
+        let status = status.map_err(|e| invocation.spawn_error(e))?;
+        if !status.success() {
+            return Err(Error::Command(format!(
+                "`{invocation}` failed ({})",
+                describe(status)
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Runs quietly and reports whether it succeeded: for cleanup, which must not fail a run.
 pub fn run_quiet(invocation: &Invocation) -> bool {
     invocation

@@ -216,30 +216,10 @@ pub fn copy_sources(repo: &Path, image_dir: &Path) -> Result<Vec<String>> {
     if programs.is_empty() {
         return Ok(programs);
     }
-    let archive = std::process::Command::new("git")
-        .arg("-C")
-        .arg(repo)
-        .args(["archive", "--format=tar", "HEAD", "source/"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| Error::Command(format!("cannot run git archive: {e}")))?;
-    let status = std::process::Command::new("tar")
-        .arg("-x")
-        .arg("-C")
-        .arg(image_dir)
-        .stdin(
-            archive
-                .stdout
-                .ok_or_else(|| Error::Command("git archive gave no output".into()))?,
-        )
-        .status()
-        .map_err(|e| Error::Command(format!("cannot run tar: {e}")))?;
-    if !status.success() {
-        return Err(Error::Command(format!(
-            "copying source/ into {} failed",
-            image_dir.display()
-        )));
-    }
+    let archive = git(repo, &["archive", "--format=tar", "HEAD", "source/"]);
+    let mut extract = Invocation::new("tar", vec!["-x".into(), "-C".into()]);
+    extract.args.push(image_dir.to_string_lossy().into_owned());
+    exec::pipe(&archive, &extract)?;
     Ok(programs)
 }
 

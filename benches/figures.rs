@@ -1,0 +1,284 @@
+//! Prints the figures of BENCHMARKS.md: `cargo bench --bench figures` (add `-- --quick` for a
+//! short run that only shows that every measurement works).
+//!
+//! 1. `tcgen render --check` of the shipped spec as a whole process: median of many runs.
+//! 2. render and `render --check` of generated specs with 100, 1,000 and 10,000 distros: median
+//!    time and peak memory (the child's maximum resident set size), and how they grow.
+//! 3. The in-docker source copy of a git tree with 10,000 committed files, side by side in one
+//!    run: upstream's `git ls-tree | xargs cp --parents`, `git archive | tar -x`, and tcgen's.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_yaml::{Mapping, Value};
+
+/// Run counts and sizes, full or quick.
+struct Settings {
+    shipped_runs: usize,
+    scales: &'static [usize],
+    scale_runs: usize,
+    source_files: usize,
+    copy_runs: usize,
+}
+
+const FULL: Settings = Settings {
+    shipped_runs: 200,
+    scales: &[100, 1_000, 10_000],
+    scale_runs: 5,
+    source_files: 10_000,
+    copy_runs: 5,
+};
+
+const QUICK: Settings = Settings {
+    shipped_runs: 20,
+    scales: &[100, 1_000],
+    scale_runs: 2,
+    source_files: 1_000,
+    copy_runs: 2,
+};
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let settings = if quick { &QUICK } else { &FULL };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    println!(
+        "tcgen figures ({} run)\n",
+        if quick { "quick" } else { "full" }
+    );
+    shipped_check(root, settings);
+    scaled_specs(root, settings);
+    source_copy(settings);
+}
+
+/// One finished process: wall time and peak resident memory.
+struct Sample {
+    time: Duration,
+    peak_kib: u64,
+}
+
+/// Runs `command` to completion, checking its exit code, and measures it.
+fn measure(command: &mut Command, expect: i32) -> Sample {
+    let start = Instant::now();
+    let child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value, and wait4 writes into it and into status,
+    // both owned here; pid is our own child, which std has not reaped.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let time = start.elapsed();
+    assert_eq!(reaped, pid, "wait4 failed");
+    assert!(libc::WIFEXITED(status), "{command:?} was killed");
+    assert_eq!(libc::WEXITSTATUS(status), expect, "{command:?}");
+    Sample {
+        time,
+        peak_kib: usage.ru_maxrss as u64,
+    }
+}
+
+fn median(mut values: Vec<Duration>) -> Duration {
+    values.sort();
+    values[values.len() / 2]
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+fn tcgen(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tcgen"));
+    command.current_dir(dir).args(args);
+    command
+}
+
+fn shipped_check(root: &Path, settings: &Settings) {
+    let samples: Vec<Sample> = (0..settings.shipped_runs)
+        .map(|_| measure(&mut tcgen(root, &["render", "--check"]), 0))
+        .collect();
+    let times: Vec<Duration> = samples.iter().map(|s| s.time).collect();
+    let mut sorted = times.clone();
+    sorted.sort();
+    println!("## render --check of the shipped spec (whole process)\n");
+    println!("| runs | median | p90 | min | peak memory |");
+    println!("| ---: | ---: | ---: | ---: | ---: |");
+    println!(
+        "| {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.1} MB |\n",
+        times.len(),
+        ms(median(times)),
+        ms(sorted[sorted.len() * 9 / 10]),
+        ms(sorted[0]),
+        samples.iter().map(|s| s.peak_kib).max().unwrap() as f64 / 1024.0
+    );
+}
+
+/// The shipped spec with its distros repeated, renamed, until there are `count`.
+fn scaled_spec(root: &Path, count: usize) -> String {
+    let text = fs::read_to_string(root.join("distros.yaml")).unwrap();
+    let mut spec: Mapping = serde_yaml::from_str(&text).unwrap();
+    let distros = spec["distros"].as_mapping().unwrap().clone();
+    let originals: Vec<(&Value, &Value)> = distros.iter().collect();
+    let mut scaled = Mapping::new();
+    for i in 0..count {
+        let (name, distro) = originals[i % originals.len()];
+        let name = format!("{}-{i:05}", name.as_str().unwrap());
+        scaled.insert(Value::String(name), distro.clone());
+    }
+    spec.insert(Value::from("distros"), Value::Mapping(scaled));
+    serde_yaml::to_string(&spec).unwrap()
+}
+
+fn scaled_specs(root: &Path, settings: &Settings) {
+    println!("## generated specs: render and render --check\n");
+    println!(
+        "| distros | spec size | render median | check median | peak memory | time ×, vs 10× fewer |"
+    );
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
+    let mut previous: Option<Duration> = None;
+    for &count in settings.scales {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = scaled_spec(root, count);
+        fs::write(dir.path().join("distros.yaml"), &spec).unwrap();
+        let mut render = Vec::new();
+        let mut check = Vec::new();
+        let mut peak = 0;
+        for _ in 0..settings.scale_runs {
+            let _ = fs::remove_dir_all(dir.path().join("generated"));
+            let written = measure(&mut tcgen(dir.path(), &["render"]), 0);
+            let checked = measure(&mut tcgen(dir.path(), &["render", "--check"]), 0);
+            peak = peak.max(written.peak_kib).max(checked.peak_kib);
+            render.push(written.time);
+            check.push(checked.time);
+        }
+        let render = median(render);
+        let growth = previous
+            .map(|p| format!("{:.1}×", render.as_secs_f64() / p.as_secs_f64()))
+            .unwrap_or_else(|| "-".to_owned());
+        println!(
+            "| {count} | {:.1} MB | {:.0} ms | {:.0} ms | {:.0} MB | {growth} |",
+            spec.len() as f64 / 1e6,
+            ms(render),
+            ms(median(check)),
+            peak as f64 / 1024.0
+        );
+        previous = Some(render);
+    }
+    println!();
+}
+
+/// A git repository with `files` committed files under `source/`, 100 to a folder.
+fn source_tree(files: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..files {
+        let folder = dir.path().join(format!("source/program{:03}/src", i / 100));
+        fs::create_dir_all(&folder).unwrap();
+        fs::write(
+            folder.join(format!("file{i:05}.c")),
+            format!("int f{i}(void) {{ return {i}; }}\n"),
+        )
+        .unwrap();
+    }
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .current_dir(dir.path())
+            .args(["-c", "user.name=b", "-c", "user.email=b@example.com"])
+            .args(args)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    git(&["init", "-q"]);
+    git(&["add", "source"]);
+    git(&["commit", "-q", "-m", "sources"]);
+    dir
+}
+
+fn count_files(dir: &Path) -> usize {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| {
+            if e.file_type().unwrap().is_dir() {
+                count_files(&e.path())
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+fn source_copy(settings: &Settings) {
+    let repo = source_tree(settings.source_files);
+    let scratch = tempfile::tempdir().unwrap();
+    let methods: [(&str, &dyn Fn(&Path)); 3] = [
+        (
+            "upstream: git ls-tree | xargs -I{} cp --parents",
+            &|dest: &Path| {
+                let script = format!(
+                    "git ls-tree --full-tree -r --name-only HEAD source/ | xargs -I{{}} cp --parents {{}} '{}'",
+                    dest.display()
+                );
+                let status = Command::new("sh")
+                    .current_dir(repo.path())
+                    .args(["-c", &script])
+                    .status()
+                    .unwrap();
+                assert!(status.success());
+            },
+        ),
+        ("git archive HEAD source/ | tar -x", &|dest: &Path| {
+            let script = format!("git archive HEAD source/ | tar -x -C '{}'", dest.display());
+            let status = Command::new("sh")
+                .current_dir(repo.path())
+                .args(["-c", &script])
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }),
+        ("tcgen (in-docker's copy_sources)", &|dest: &Path| {
+            tcgen::runner::in_docker::copy_sources(repo.path(), dest).unwrap();
+        }),
+    ];
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); methods.len()];
+    for run in 0..settings.copy_runs {
+        for (index, (_, copy)) in methods.iter().enumerate() {
+            let dest = scratch.path().join(format!("run{run}-method{index}"));
+            fs::create_dir_all(&dest).unwrap();
+            let start = Instant::now();
+            copy(&dest);
+            times[index].push(start.elapsed());
+            assert_eq!(
+                count_files(&dest),
+                settings.source_files,
+                "every file copied"
+            );
+            fs::remove_dir_all(&dest).unwrap();
+        }
+    }
+    let medians: Vec<Duration> = times.into_iter().map(median).collect();
+    let tcgen = medians[2].as_secs_f64();
+    println!(
+        "## in-docker source copy: {} committed files, {} runs each, interleaved\n",
+        settings.source_files, settings.copy_runs
+    );
+    println!("| method | median | relative to tcgen |");
+    println!("| --- | ---: | ---: |");
+    for ((name, _), time) in methods.iter().zip(&medians) {
+        println!(
+            "| {name} | {:.1} ms | {:.2}× |",
+            ms(*time),
+            time.as_secs_f64() / tcgen
+        );
+    }
+    println!(
+        "\ntcgen is {:.0}× faster than upstream's method and takes {:.2}× the time of git archive | tar.",
+        medians[0].as_secs_f64() / tcgen,
+        tcgen / medians[1].as_secs_f64()
+    );
+}
