@@ -8,7 +8,7 @@
 //!    run: upstream's `git ls-tree | xargs cp --parents`, `git archive | tar -x`, and tcgen's.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -59,11 +59,15 @@ struct Sample {
 }
 
 /// Runs `command` to completion, checking its exit code, and measures it.
+#[expect(
+    clippy::zombie_processes,
+    reason = "the child is reaped by wait4, which also reports its peak memory"
+)]
 fn measure(command: &mut Command, expect: i32) -> Sample {
     let start = Instant::now();
     let child = command
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::inherit())
         .spawn()
         .expect("the command starts");
     let pid = child.id() as libc::pid_t;
@@ -213,10 +217,13 @@ fn count_files(dir: &Path) -> usize {
         .sum()
 }
 
+/// A way to copy `source/` of the test repository into a destination, and its name.
+type CopyMethod<'a> = (&'a str, &'a dyn Fn(&Path));
+
 fn source_copy(settings: &Settings) {
     let repo = source_tree(settings.source_files);
     let scratch = tempfile::tempdir().unwrap();
-    let methods: [(&str, &dyn Fn(&Path)); 3] = [
+    let methods: [CopyMethod; 3] = [
         (
             "upstream: git ls-tree | xargs -I{} cp --parents",
             &|dest: &Path| {
