@@ -21,6 +21,7 @@ struct Settings {
     scale_runs: usize,
     source_files: usize,
     copy_runs: usize,
+    disk_runs: usize,
 }
 
 const FULL: Settings = Settings {
@@ -29,6 +30,7 @@ const FULL: Settings = Settings {
     scale_runs: 5,
     source_files: 10_000,
     copy_runs: 5,
+    disk_runs: 3,
 };
 
 const QUICK: Settings = Settings {
@@ -37,6 +39,7 @@ const QUICK: Settings = Settings {
     scale_runs: 2,
     source_files: 1_000,
     copy_runs: 2,
+    disk_runs: 1,
 };
 
 fn main() {
@@ -49,7 +52,71 @@ fn main() {
     );
     shipped_check(root, settings);
     scaled_specs(root, settings);
-    source_copy(settings);
+    scaled_render_on_disk(root, settings);
+    for place in places() {
+        source_copy(settings, &place);
+    }
+}
+
+/// Where the scratch files of a measurement live.
+struct Place {
+    /// "tmpfs" or "disk".
+    name: &'static str,
+    /// A directory there.
+    dir: std::path::PathBuf,
+}
+
+/// Memory (tmpfs, when /dev/shm is one), where a figure is the program's own, and the disk,
+/// where creating files is part of it: on some machines the larger part by far.
+fn places() -> Vec<Place> {
+    let mut places = Vec::new();
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() {
+        places.push(Place {
+            name: "tmpfs",
+            dir: shm.to_path_buf(),
+        });
+    }
+    places.push(Place {
+        name: "disk",
+        dir: std::env::temp_dir(),
+    });
+    places
+}
+
+fn scratch(place: &Place) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("tcgen-bench-")
+        .tempdir_in(&place.dir)
+        .unwrap()
+}
+
+/// Writes `files` (path, bytes) under a fresh `dir`: the least any program that produces them
+/// must do.
+fn create_files(dir: &Path, files: &[(std::path::PathBuf, Vec<u8>)]) {
+    for (path, bytes) in files {
+        let path = dir.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, bytes).unwrap();
+    }
+}
+
+/// Every file under `dir`, relative, with its bytes.
+fn read_tree(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in fs::read_dir(&current).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                pending.push(entry.path());
+            } else {
+                let relative = entry.path().strip_prefix(dir).unwrap().to_path_buf();
+                found.push((relative, fs::read(entry.path()).unwrap()));
+            }
+        }
+    }
+    found
 }
 
 /// One finished process: wall time and peak resident memory.
@@ -138,14 +205,18 @@ fn scaled_spec(root: &Path, count: usize) -> String {
 }
 
 fn scaled_specs(root: &Path, settings: &Settings) {
-    println!("## generated specs: render and render --check\n");
+    let place = places().remove(0);
+    println!(
+        "## generated specs: render (into an empty directory) and render --check, on {}\n",
+        place.name
+    );
     println!(
         "| distros | spec size | render median | check median | peak memory | time ×, vs 10× fewer |"
     );
     println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
     let mut previous: Option<Duration> = None;
     for &count in settings.scales {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = scratch(&place);
         let spec = scaled_spec(root, count);
         fs::write(dir.path().join("distros.yaml"), &spec).unwrap();
         let mut render = Vec::new();
@@ -173,6 +244,33 @@ fn scaled_specs(root: &Path, settings: &Settings) {
         previous = Some(render);
     }
     println!();
+}
+
+/// The largest generated spec rendered on the disk, side by side with the floor: writing the
+/// same files with nothing else to do.
+fn scaled_render_on_disk(root: &Path, settings: &Settings) {
+    let count = *settings.scales.last().unwrap();
+    let place = places().pop().unwrap();
+    let dir = scratch(&place);
+    fs::write(dir.path().join("distros.yaml"), scaled_spec(root, count)).unwrap();
+    measure(&mut tcgen(dir.path(), &["render"]), 0);
+    let files = read_tree(&dir.path().join("generated"));
+    let mut render = Vec::new();
+    let mut floor = Vec::new();
+    for run in 0..settings.disk_runs {
+        let _ = fs::remove_dir_all(dir.path().join("generated"));
+        render.push(measure(&mut tcgen(dir.path(), &["render"]), 0).time);
+        let bare = dir.path().join(format!("bare{run}"));
+        let start = Instant::now();
+        create_files(&bare, &files);
+        floor.push(start.elapsed());
+        fs::remove_dir_all(bare).unwrap();
+    }
+    println!("## {count} distros rendered on the {}, {} runs each, interleaved\n", place.name, settings.disk_runs);
+    println!("| what | median |");
+    println!("| --- | ---: |");
+    println!("| tcgen render into an empty directory | {:.0} ms |", ms(median(render)));
+    println!("| floor: write the same {} files, nothing else | {:.0} ms |\n", files.len(), ms(median(floor)));
 }
 
 /// A git repository with `files` committed files under `source/`, 100 to a folder.
@@ -220,10 +318,16 @@ fn count_files(dir: &Path) -> usize {
 /// A way to copy `source/` of the test repository into a destination, and its name.
 type CopyMethod<'a> = (&'a str, &'a dyn Fn(&Path));
 
-fn source_copy(settings: &Settings) {
+fn source_copy(settings: &Settings, place: &Place) {
     let repo = source_tree(settings.source_files);
-    let scratch = tempfile::tempdir().unwrap();
-    let methods: [CopyMethod; 3] = [
+    let scratch = scratch(place);
+    let files = read_tree(&repo.path().join("source"));
+    let runs = if place.name == "disk" {
+        settings.disk_runs
+    } else {
+        settings.copy_runs
+    };
+    let methods: [CopyMethod; 4] = [
         (
             "upstream: git ls-tree | xargs -I{} cp --parents",
             &|dest: &Path| {
@@ -251,9 +355,12 @@ fn source_copy(settings: &Settings) {
         ("tcgen (in-docker's copy_sources)", &|dest: &Path| {
             tcgen::runner::in_docker::copy_sources(repo.path(), dest).unwrap();
         }),
+        ("floor: write the same files, nothing else", &|dest: &Path| {
+            create_files(&dest.join("source"), &files);
+        }),
     ];
     let mut times: Vec<Vec<Duration>> = vec![Vec::new(); methods.len()];
-    for run in 0..settings.copy_runs {
+    for run in 0..runs {
         for (index, (_, copy)) in methods.iter().enumerate() {
             let dest = scratch.path().join(format!("run{run}-method{index}"));
             fs::create_dir_all(&dest).unwrap();
@@ -271,8 +378,8 @@ fn source_copy(settings: &Settings) {
     let medians: Vec<Duration> = times.into_iter().map(median).collect();
     let tcgen = medians[2].as_secs_f64();
     println!(
-        "## in-docker source copy: {} committed files, {} runs each, interleaved\n",
-        settings.source_files, settings.copy_runs
+        "## in-docker source copy on {}: {} committed files, {runs} runs each, interleaved\n",
+        place.name, settings.source_files
     );
     println!("| method | median | relative to tcgen |");
     println!("| --- | ---: | ---: |");
@@ -284,7 +391,7 @@ fn source_copy(settings: &Settings) {
         );
     }
     println!(
-        "\ntcgen is {:.0}× faster than upstream's method and takes {:.2}× the time of git archive | tar.",
+        "\ntcgen is {:.0}× faster than upstream's method and takes {:.2}× the time of git archive | tar.\n",
         medians[0].as_secs_f64() / tcgen,
         tcgen / medians[1].as_secs_f64()
     );
