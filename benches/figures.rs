@@ -266,11 +266,21 @@ fn scaled_render_on_disk(root: &Path, settings: &Settings) {
         floor.push(start.elapsed());
         fs::remove_dir_all(bare).unwrap();
     }
-    println!("## {count} distros rendered on the {}, {} runs each, interleaved\n", place.name, settings.disk_runs);
+    println!(
+        "## {count} distros rendered on the {}, {} runs each, interleaved\n",
+        place.name, settings.disk_runs
+    );
     println!("| what | median |");
     println!("| --- | ---: |");
-    println!("| tcgen render into an empty directory | {:.0} ms |", ms(median(render)));
-    println!("| floor: write the same {} files, nothing else | {:.0} ms |\n", files.len(), ms(median(floor)));
+    println!(
+        "| tcgen render into an empty directory | {:.0} ms |",
+        ms(median(render))
+    );
+    println!(
+        "| floor: write the same {} files, nothing else | {:.0} ms |\n",
+        files.len(),
+        ms(median(floor))
+    );
 }
 
 /// A git repository with `files` committed files under `source/`, 100 to a folder.
@@ -355,9 +365,12 @@ fn source_copy(settings: &Settings, place: &Place) {
         ("tcgen (in-docker's copy_sources)", &|dest: &Path| {
             tcgen::runner::in_docker::copy_sources(repo.path(), dest).unwrap();
         }),
-        ("floor: write the same files, nothing else", &|dest: &Path| {
-            create_files(&dest.join("source"), &files);
-        }),
+        (
+            "floor: write the same files, nothing else",
+            &|dest: &Path| {
+                create_files(&dest.join("source"), &files);
+            },
+        ),
     ];
     let mut times: Vec<Vec<Duration>> = vec![Vec::new(); methods.len()];
     for run in 0..runs {
