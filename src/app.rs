@@ -10,9 +10,10 @@ use crate::digest::short_digest;
 use crate::error::{Error, Result};
 use crate::files;
 use crate::load::{load_bytes, load_file};
-use crate::model::{Model, plan};
+use crate::model::{Model, checks_of, plan, tools_of};
 use crate::render::{Provenance, Rendered, render, script_names};
-use crate::spec::Spec;
+use crate::spec::{Checks, Distro, Spec};
+use crate::style::Style;
 
 /// The spec, loaded, planned and rendered in memory.
 pub struct Compiled {
@@ -86,6 +87,7 @@ pub fn render_command(
     out: &Path,
     check: bool,
     stdout: &mut dyn Write,
+    style: Style,
 ) -> Result<RenderOutcome> {
     let compiled = compile(spec_path, out)?;
     let files = &compiled.rendered.files;
@@ -102,7 +104,7 @@ pub fn render_command(
             .map_err(io)?;
             return Ok(RenderOutcome::UpToDate);
         }
-        write!(stdout, "{}", drift.report(out)).map_err(io)?;
+        write!(stdout, "{}", style.diff(&drift.report(out))).map_err(io)?;
         writeln!(
             stdout,
             "\n{} is stale: run `{}` and commit the result",
@@ -218,4 +220,63 @@ pub fn list_command(
 /// The default output directory.
 pub fn default_out() -> PathBuf {
     PathBuf::from("generated")
+}
+
+/// One distro as `tcgen show` prints it: the spec's entry with the defaults merged in, and the
+/// names and digest tcgen derives.
+#[derive(Debug, Serialize)]
+struct Shown<'a> {
+    name: &'a str,
+    image: &'a str,
+    digest_tag: String,
+    input_digest: &'a str,
+    #[serde(flatten)]
+    distro: Distro,
+    /// Everything the dependency assertion checks, tools' checks included.
+    assertion_checks: Checks,
+}
+
+/// `tcgen show DISTRO`.
+pub fn show_command(spec_path: &Path, name: &str, stdout: &mut dyn Write) -> Result<()> {
+    let spec = load_file(spec_path, &script_names())?;
+    let Some(entry) = spec.distros.get(name) else {
+        let known: Vec<&str> = spec.distros.keys().map(String::as_str).collect();
+        return Err(Error::Usage(format!(
+            "no distro named '{name}'; the spec has: {}",
+            known.join(", ")
+        )));
+    };
+    let compiled = compile_spec(&spec, spec_path, &default_out())?;
+    let model = compiled
+        .model
+        .distros
+        .iter()
+        .find(|d| d.name == name)
+        .ok_or_else(|| Error::Usage(format!("no distro named '{name}'")))?;
+    let digest = &compiled.rendered.digests[name];
+    let mut distro = entry.clone();
+    distro.platforms = Some(model.platforms.clone());
+    distro.tools = Some(tools_of(&spec, entry).to_vec());
+    distro.checks = Some(
+        entry
+            .checks
+            .clone()
+            .unwrap_or_else(|| spec.defaults.checks.clone()),
+    );
+    distro.lsb_release = Some(entry.lsb_release.unwrap_or(spec.defaults.lsb_release));
+    let shown = Shown {
+        name,
+        image: &model.image,
+        digest_tag: format!("{}:{}", model.image, short_digest(digest)),
+        input_digest: digest,
+        distro,
+        assertion_checks: checks_of(&spec, entry),
+    };
+    let yaml = serde_yaml::to_string(&shown).map_err(|e| Error::Template(e.to_string()))?;
+    write!(
+        stdout,
+        "# {name} as tcgen reads it from {}, with the defaults merged in.\n{yaml}",
+        spec_path.display()
+    )
+    .map_err(|e| Error::io("cannot write to standard output", e))
 }

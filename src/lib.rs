@@ -19,5 +19,7 @@ pub mod reference;
 pub mod render;
 pub mod runner;
 pub mod runner_cli;
+pub mod schema;
 pub mod spec;
+pub mod style;
 pub mod validate;

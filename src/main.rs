@@ -3,14 +3,18 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use std::io::Write;
 
-use tcgen::app::{RenderOutcome, list_command, render_command};
+use clap::{CommandFactory, Parser, Subcommand};
+
+use tcgen::app::{RenderOutcome, list_command, render_command, show_command};
 use tcgen::error::{EXIT_FAILURE, Error, Result};
 use tcgen::plan::plan_command;
 use tcgen::runner::Engine;
 use tcgen::runner::build::BuildRequest;
 use tcgen::runner_cli::{InDockerArgs, build_command, in_docker_command};
+use tcgen::schema::schema_json;
+use tcgen::style::{ColorChoice, Styles};
 
 /// Compiles distros.yaml into the Dockerfiles, bake file and Makefile of a fleet of build images.
 #[derive(Debug, Parser)]
@@ -24,6 +28,15 @@ struct Cli {
         value_name = "FILE"
     )]
     spec: PathBuf,
+    /// When to colour output; NO_COLOR set to anything turns `auto` off.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    color: ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -45,6 +58,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print one distro's spec with the defaults merged in, and what tcgen derives from it.
+    Show {
+        /// The distro.
+        distro: String,
+    },
+    /// Print the JSON Schema of distros.yaml (also written to generated/distros.schema.json).
+    Schema,
+    /// Print a completion script for a shell: `tcgen completions bash > /etc/bash_completion.d/tcgen`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `tcgen man > tcgen.1 && man -l tcgen.1`.
+    Man,
     /// Show which images must be built: every one, or those whose inputs differ from a commit.
     Plan {
         /// Compare with this git commit (branch, tag, `HEAD~1`), read without checking it out.
@@ -127,20 +155,40 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let styles = Styles::detect(cli.color);
+    match run(cli, styles) {
         Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("{} {error}", styles.err.error("error:"));
             ExitCode::from(error.exit_code() as u8)
         }
     }
 }
 
-fn run(cli: Cli) -> Result<i32> {
+fn run(cli: Cli, styles: Styles) -> Result<i32> {
     let mut stdout = std::io::stdout().lock();
+    let io = |e| Error::io("cannot write to standard output", e);
     match cli.command {
+        Command::Show { distro } => {
+            show_command(&cli.spec, &distro, &mut stdout)?;
+            Ok(0)
+        }
+        Command::Schema => {
+            write!(stdout, "{}", schema_json()).map_err(io)?;
+            Ok(0)
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "tcgen", &mut stdout);
+            Ok(0)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut stdout)
+                .map_err(io)?;
+            Ok(0)
+        }
         Command::Render { out, check } => {
-            match render_command(&cli.spec, &out, check, &mut stdout)? {
+            match render_command(&cli.spec, &out, check, &mut stdout, styles.out)? {
                 RenderOutcome::UpToDate => Ok(0),
                 RenderOutcome::Stale => Ok(EXIT_FAILURE),
             }
@@ -189,7 +237,7 @@ fn run(cli: Cli) -> Result<i32> {
                 changed_since,
                 skip_existing,
             };
-            build_command(&cli.spec, &request, allow_stale, dry_run)
+            build_command(&cli.spec, &request, allow_stale, dry_run, styles)
         }
         Command::InDocker {
             engine,

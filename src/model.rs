@@ -242,12 +242,7 @@ fn plan_distro(
     ));
     instructions.extend(distro.after_install.iter().map(step));
 
-    let tool_names = distro.tools.as_ref().unwrap_or(&spec.defaults.tools);
-    let mut checks = distro
-        .checks
-        .clone()
-        .unwrap_or_else(|| spec.defaults.checks.clone());
-    for tool_name in tool_names {
+    for tool_name in tools_of(spec, distro) {
         let tool = &spec.tools[tool_name];
         let source = add_context_file(
             format!("scripts/{}", tool.script),
@@ -262,16 +257,6 @@ fn plan_distro(
             dir: format!("{SCRIPT_DIR}/"),
             script: format!("{SCRIPT_DIR}/{}", tool.script),
         });
-        merge_checks(&mut checks, &tool.checks);
-    }
-    if distro.lsb_release.unwrap_or(spec.defaults.lsb_release) {
-        merge_checks(
-            &mut checks,
-            &Checks {
-                programs: vec!["lsb_release".to_owned()],
-                ..Checks::default()
-            },
-        );
     }
     let source = add_context_file(
         format!("scripts/{ASSERT_SCRIPT}"),
@@ -283,7 +268,7 @@ fn plan_distro(
         source,
         dir: format!("{SCRIPT_DIR}/"),
         script: format!("{SCRIPT_DIR}/{ASSERT_SCRIPT}"),
-        args: assert_args(&checks),
+        args: assert_args(&checks_of(spec, distro)),
     });
     context_inputs.sort();
     context_inputs.dedup();
@@ -329,6 +314,33 @@ fn cache_mounts(distro: &str, family: Family) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// The tools a distro installs, in order: its own list or the defaults'.
+pub fn tools_of<'a>(spec: &'a Spec, distro: &'a Distro) -> &'a [String] {
+    distro.tools.as_deref().unwrap_or(&spec.defaults.tools)
+}
+
+/// Everything the dependency assertion checks in a distro's image: its checks (or the
+/// defaults'), those of each tool it installs, and `lsb_release` when required.
+pub fn checks_of(spec: &Spec, distro: &Distro) -> Checks {
+    let mut checks = distro
+        .checks
+        .clone()
+        .unwrap_or_else(|| spec.defaults.checks.clone());
+    for tool_name in tools_of(spec, distro) {
+        merge_checks(&mut checks, &spec.tools[tool_name].checks);
+    }
+    if distro.lsb_release.unwrap_or(spec.defaults.lsb_release) {
+        merge_checks(
+            &mut checks,
+            &Checks {
+                programs: vec!["lsb_release".to_owned()],
+                ..Checks::default()
+            },
+        );
+    }
+    checks
 }
 
 /// The instruction of a validated step.

@@ -10,6 +10,7 @@ use crate::digest::{ImageInputs, context_digests, short_digest};
 use crate::error::{Error, Result};
 use crate::files::FileSet;
 use crate::model::{ContextFile, GatedArg, Model};
+use crate::schema::{SCHEMA_FILE, schema_json};
 
 /// The tera templates, embedded in the binary and named by their path under `templates/`.
 const TEMPLATES: &[(&str, &str)] = &[
@@ -194,6 +195,7 @@ pub fn render(model: &Model, provenance: &Provenance) -> Result<Rendered> {
         "Makefile".to_owned(),
         render_one(&tera, "Makefile.tera", &context)?,
     );
+    files.insert(SCHEMA_FILE.to_owned(), schema_json().into_bytes());
     Ok(Rendered { files, digests })
 }
 

@@ -1,5 +1,6 @@
 //! The runner commands behind the CLI: `tcgen build` and `tcgen in-docker`.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::app::compile;
@@ -8,10 +9,12 @@ use crate::files;
 use crate::load::load_file;
 use crate::plan::make_plan;
 use crate::render::script_names;
-use crate::runner::build::{self, BuildRequest, TargetResult};
+use crate::runner::build::{self, BuildRequest, RegistryLookup, TargetBuild, TargetResult};
 use crate::runner::exec::Signals;
 use crate::runner::in_docker::{self, InDocker};
+use crate::runner::report::{self, Row, Status};
 use crate::runner::{Environment, ProcessEnvironment};
+use crate::style::Styles;
 
 /// `tcgen build`: checks that the generated files are fresh, selects, builds and reports.
 pub fn build_command(
@@ -19,6 +22,7 @@ pub fn build_command(
     request: &BuildRequest,
     allow_stale: bool,
     dry_run: bool,
+    styles: Styles,
 ) -> Result<i32> {
     let compiled = compile(spec, &request.out)?;
     if !allow_stale {
@@ -36,7 +40,7 @@ pub fn build_command(
     let env: &dyn Environment = &ProcessEnvironment;
     let mut selection = build::select(&compiled, &request.targets, env)?;
     for skipped in &selection.skipped {
-        eprintln!("warning: skipping {skipped}");
+        eprintln!("{} skipping {skipped}", styles.err.warning("warning:"));
     }
     if let Some(since) = &request.changed_since {
         let plan = make_plan(spec, &request.out, Some(since))?;
@@ -58,7 +62,7 @@ pub fn build_command(
             "nothing to build: every distro is gated by an unset argument".to_owned(),
         ));
     }
-    let mut builds = build::plan(request, &compiled, &selection, env)?;
+    let builds = build::plan(request, &compiled, &selection, env)?;
     if dry_run {
         for build in &builds {
             if let Some(lookup) = &build.lookup {
@@ -71,48 +75,61 @@ pub fn build_command(
         }
         return Ok(0);
     }
-    builds.retain(|build| match &build.lookup {
-        Some(lookup) if lookup.exists() => {
-            println!(
-                "skipped {}: {} is in the registry",
-                build.target, build.digest_tag
-            );
-            false
-        }
-        _ => true,
-    });
-    if builds.is_empty() {
-        println!("nothing to build: every selected image is in the registry");
-        return Ok(0);
-    }
-    let signals = Signals::catch()?;
-    let (results, interrupted) = build::run(&builds, &signals)?;
-    let mut failed = 0;
+    let mut skipped = BTreeSet::new();
     for build in &builds {
-        match results.get(&build.target) {
-            Some(TargetResult::Built(digest)) => {
-                println!(
-                    "built   {}  {}",
-                    build.tag,
-                    digest.as_deref().unwrap_or("(no digest reported)")
-                );
-            }
-            Some(TargetResult::Failed(code)) => {
-                failed += 1;
-                println!(
-                    "FAILED  {} (exit code {code}): see {}",
-                    build.target,
-                    build.log.display()
-                );
-            }
-            None => println!("not built  {}", build.target),
+        if build.lookup.as_ref().is_some_and(RegistryLookup::exists) {
+            skipped.insert(build.target.clone());
         }
     }
+    let to_build: Vec<TargetBuild> = builds
+        .iter()
+        .filter(|b| !skipped.contains(&b.target))
+        .cloned()
+        .collect();
+    let signals = Signals::catch()?;
+    let (results, interrupted) = build::run(&to_build, &signals)?;
+    let rows: Vec<Row> = builds.iter().map(|b| row(b, &skipped, &results)).collect();
+    print!("{}", report::table(&rows, styles.out));
     if let Some(signal) = interrupted {
-        eprintln!("interrupted");
+        eprintln!("{}", styles.err.warning("interrupted"));
         return Ok(128 + signal);
     }
-    Ok(if failed > 0 { EXIT_FAILURE } else { 0 })
+    let failed = rows.iter().any(|r| r.status == Status::Failed);
+    Ok(if failed { EXIT_FAILURE } else { 0 })
+}
+
+/// The summary row of one target.
+fn row(build: &TargetBuild, skipped: &BTreeSet<String>, results: &build::Results) -> Row {
+    let (status, elapsed, detail) = if skipped.contains(&build.target) {
+        let detail = format!("{} is in the registry", build.digest_tag);
+        (Status::Skipped, None, detail)
+    } else {
+        match results.get(&build.target) {
+            Some((TargetResult::Built(digest), elapsed)) => {
+                let digest = digest.as_deref().unwrap_or("(no digest reported)");
+                (
+                    Status::Built,
+                    Some(*elapsed),
+                    format!("{}  {digest}", build.tag),
+                )
+            }
+            Some((TargetResult::Failed(code), elapsed)) => {
+                let detail = format!("exit code {code}: see {}", build.log.display());
+                (Status::Failed, Some(*elapsed), detail)
+            }
+            None => (
+                Status::NotRun,
+                None,
+                "interrupted before it started".to_owned(),
+            ),
+        }
+    };
+    Row {
+        target: build.target.clone(),
+        status,
+        elapsed,
+        detail,
+    }
 }
 
 /// The options of `tcgen in-docker` as the command line gives them.

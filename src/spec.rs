@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The whole spec file: every image of the fleet and what they share.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
     /// Prefix of every image name; the distro's name follows it (`impala-toolchain-` gives
@@ -31,7 +32,7 @@ pub struct Spec {
 }
 
 /// A build argument that must be set for the distros that declare it to build.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GatedArg {
     /// What the argument is and what to set it to; shown when it is missing.
@@ -39,7 +40,7 @@ pub struct GatedArg {
 }
 
 /// A `.repo` file copied into `/etc/yum.repos.d/`.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RepoFile {
     /// File name inside `/etc/yum.repos.d/`; defaults to the key.
@@ -56,7 +57,7 @@ pub struct RepoFile {
 }
 
 /// One `[id]` section of a `.repo` file.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RepoSection {
     /// The repository id (`baseos`, `crb`, ...).
@@ -74,7 +75,7 @@ pub struct RepoSection {
 }
 
 /// A tool installed by one of tcgen's shared scripts, with the checks that prove it works.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Tool {
     /// File name of the script under `templates/scripts/`.
@@ -88,7 +89,7 @@ pub struct Tool {
 }
 
 /// What the dependency assertion at the end of each image checks.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Checks {
     /// Shell patterns of shared libraries that `ldconfig -p` must list (`libz.so`, `libdb*.so`).
@@ -106,7 +107,7 @@ pub struct Checks {
 }
 
 /// A command the assertion runs.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommandCheck {
     /// The command line, run by `sh -c`.
@@ -117,7 +118,7 @@ pub struct CommandCheck {
 }
 
 /// Values shared by every distro unless it sets its own.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Defaults {
     /// OCI platforms built with MULTI=true.
@@ -134,7 +135,9 @@ pub struct Defaults {
 }
 
 /// The package manager a distro's base image uses; it decides how install steps are written.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Family {
     /// Debian and Ubuntu: `apt-get`.
@@ -165,7 +168,7 @@ impl Family {
 }
 
 /// One image of the fleet.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Distro {
     /// The `FROM` image.
@@ -206,8 +209,9 @@ pub struct Distro {
 }
 
 /// A step before or after the main install: exactly one of its keys is set.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("minProperties" = 1, "maxProperties" = 1))]
 pub struct Step {
     /// Install packages with the distro's package manager.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -244,7 +248,7 @@ impl Step {
 }
 
 /// Packages installed by a step of their own.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InstallStep {
     /// Package names, or URLs of package files.
@@ -255,7 +259,7 @@ pub struct InstallStep {
 }
 
 /// A zypper repository added with `zypper ar`.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddRepo {
     /// Repository URL; may use `${ARG}` for a gated argument of the distro.

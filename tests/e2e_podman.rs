@@ -12,6 +12,9 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+mod common;
+use common::summary_row;
+
 fn engine_ready() -> bool {
     let ready = Command::new("podman")
         .args(["image", "exists", "localhost/debian12-base"])
@@ -94,7 +97,8 @@ fn built_repo() -> &'static Path {
             String::from_utf8_lossy(&output.stderr)
         );
         assert!(
-            stdout.contains("built   test-toolchain-debian12  sha256:"),
+            summary_row(&stdout, "debian12")[1] == "built"
+                && summary_row(&stdout, "debian12")[3] == "test-toolchain-debian12",
             "{stdout}"
         );
         assert!(
@@ -298,12 +302,10 @@ fn pushes_the_digest_tag_fills_the_cache_and_then_skips_what_the_registry_has() 
         String::from_utf8_lossy(&first.stderr),
         fs::read_to_string(dir.join("build_docker/logs/debian12.log")).unwrap_or_default()
     );
-    assert!(
-        stdout.contains(&format!(
-            "built   {namespace}/test-toolchain-debian12  sha256:"
-        )),
-        "{stdout}"
-    );
+    let row = summary_row(&stdout, "debian12");
+    assert_eq!(row[1], "built", "{stdout}");
+    assert_eq!(row[3], format!("{namespace}/test-toolchain-debian12"));
+    assert!(row[4].starts_with("sha256:"), "{stdout}");
     let tags = |repository: &str| {
         let output = Command::new("podman")
             .args(["search", "--list-tags", repository])
@@ -332,11 +334,14 @@ fn pushes_the_digest_tag_fills_the_cache_and_then_skips_what_the_registry_has() 
     let second = build();
     assert!(second.status.success());
     let stdout = String::from_utf8_lossy(&second.stdout);
-    assert!(
-        stdout.contains(&format!(
-            "skipped debian12: {namespace}/{digest_tag} is in the registry"
-        )),
-        "{stdout}"
+    assert_eq!(
+        summary_row(&stdout, "debian12"),
+        [
+            "debian12".to_owned(),
+            "skipped".to_owned(),
+            "-".to_owned(),
+            format!("{namespace}/{digest_tag} is in the registry"),
+        ]
     );
 }
 

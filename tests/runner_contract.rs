@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+mod common;
+use common::summary_row;
+
 /// A scratch repository with the shipped spec rendered into it.
 fn repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -238,12 +241,14 @@ fn a_failing_bake_target_is_named_with_its_log_and_exit_code_1() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        stdout.contains("FAILED  redhat9 (exit code 7): see build_docker/logs/redhat9.log"),
+    let row = summary_row(&stdout, "redhat9");
+    assert_eq!(
+        (row[1].as_str(), row[3].as_str()),
+        ("FAILED", "exit code 7: see build_docker/logs/redhat9.log"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("FAILED  ubuntu2204 (exit code 7)"),
+        summary_row(&stdout, "ubuntu2204")[1] == "FAILED",
         "both targets run and are reported: {stdout}"
     );
     let calls = fs::read_to_string(log).unwrap();
@@ -340,11 +345,17 @@ fn skip_existing_skips_only_the_targets_whose_digest_tag_the_registry_has() {
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
-        stdout.contains(&format!("skipped redhat9: {existing} is in the registry")),
+        summary_row(&stdout, "redhat9")
+            == [
+                "redhat9",
+                "skipped",
+                "-",
+                &format!("{existing} is in the registry")
+            ],
         "{stdout}"
     );
     assert!(
-        stdout.contains("built   reg.example.com/ns/impala-toolchain-ubuntu2204"),
+        summary_row(&stdout, "ubuntu2204")[3] == "reg.example.com/ns/impala-toolchain-ubuntu2204",
         "{stdout}"
     );
     let calls = fs::read_to_string(log).unwrap();

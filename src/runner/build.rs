@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use crate::app::Compiled;
 use crate::digest::short_digest;
@@ -379,15 +380,23 @@ pub enum TargetResult {
     Failed(i32),
 }
 
-/// Runs every target's steps, one target after another, each logging to its own file.
-/// Stops early on SIGINT or SIGTERM and returns what was done so far with the signal.
-pub fn run(
-    builds: &[TargetBuild],
-    signals: &Signals,
-) -> Result<(BTreeMap<String, TargetResult>, Option<i32>)> {
+/// What happened to each target that ran, with how long it took.
+pub type Results = BTreeMap<String, (TargetResult, Duration)>;
+
+/// Runs every target's steps, one target after another, each logging to its own file, and
+/// says on standard error which one is building. Stops early on SIGINT or SIGTERM and returns
+/// what was done so far with the signal.
+pub fn run(builds: &[TargetBuild], signals: &Signals) -> Result<(Results, Option<i32>)> {
     let mut results = BTreeMap::new();
-    for build in builds {
-        eprintln!("building {} (log: {})", build.target, build.log.display());
+    for (index, build) in builds.iter().enumerate() {
+        eprintln!(
+            "[{}/{}] building {} (log: {})",
+            index + 1,
+            builds.len(),
+            build.target,
+            build.log.display()
+        );
+        let started = Instant::now();
         let _ = std::fs::remove_file(&build.log);
         let _ = std::fs::remove_file(&build.metadata);
         let mut result = TargetResult::Built(None);
@@ -404,7 +413,7 @@ pub fn run(
         if result == TargetResult::Built(None) {
             result = TargetResult::Built(read_digest(&build.metadata, &build.target));
         }
-        results.insert(build.target.clone(), result);
+        results.insert(build.target.clone(), (result, started.elapsed()));
     }
     Ok((results, None))
 }

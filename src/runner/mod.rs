@@ -5,6 +5,7 @@
 pub mod build;
 pub mod exec;
 pub mod in_docker;
+pub mod report;
 
 use crate::error::{Error, Result};
 

@@ -1,0 +1,142 @@
+//! Colour for people, never for pipes: `--color auto|always|never` and the NO_COLOR convention.
+
+use std::io::IsTerminal;
+
+/// When to colour output, as `--color` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when the stream is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Colours for one output stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    enabled: bool,
+}
+
+/// The styles of standard output and standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Styles {
+    /// For standard output.
+    pub out: Style,
+    /// For standard error.
+    pub err: Style,
+}
+
+impl Styles {
+    /// Decides for both streams of this process: `auto` colours a stream that is a terminal,
+    /// unless NO_COLOR is set to anything but the empty string.
+    pub fn detect(choice: ColorChoice) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Styles {
+            out: Style::decide(choice, std::io::stdout().is_terminal(), no_color),
+            err: Style::decide(choice, std::io::stderr().is_terminal(), no_color),
+        }
+    }
+
+    /// No colour anywhere.
+    pub fn plain() -> Self {
+        Styles {
+            out: Style { enabled: false },
+            err: Style { enabled: false },
+        }
+    }
+}
+
+impl Style {
+    /// Whether a stream is coloured under `choice`.
+    pub fn decide(choice: ColorChoice, terminal: bool, no_color: bool) -> Self {
+        let enabled = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && !no_color,
+        };
+        Style { enabled }
+    }
+
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.enabled {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    /// Failures: bold red.
+    pub fn error(self, text: &str) -> String {
+        self.paint("1;31", text)
+    }
+
+    /// Warnings: yellow.
+    pub fn warning(self, text: &str) -> String {
+        self.paint("33", text)
+    }
+
+    /// Success: green.
+    pub fn good(self, text: &str) -> String {
+        self.paint("32", text)
+    }
+
+    /// Headings and names: bold.
+    pub fn strong(self, text: &str) -> String {
+        self.paint("1", text)
+    }
+
+    /// A unified diff with removed lines red, added lines green and hunk headers cyan.
+    pub fn diff(self, diff: &str) -> String {
+        if !self.enabled {
+            return diff.to_owned();
+        }
+        diff.split_inclusive('\n')
+            .map(|line| {
+                let (body, end) = match line.strip_suffix('\n') {
+                    Some(body) => (body, "\n"),
+                    None => (line, ""),
+                };
+                let painted = if body.starts_with("+++") || body.starts_with("---") {
+                    self.strong(body)
+                } else if body.starts_with('+') {
+                    self.good(body)
+                } else if body.starts_with('-') {
+                    self.paint("31", body)
+                } else if body.starts_with("@@") {
+                    self.paint("36", body)
+                } else {
+                    body.to_owned()
+                };
+                format!("{painted}{end}")
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_follows_the_terminal_and_no_color() {
+        assert!(Style::decide(ColorChoice::Auto, true, false).enabled);
+        assert!(!Style::decide(ColorChoice::Auto, false, false).enabled);
+        assert!(!Style::decide(ColorChoice::Auto, true, true).enabled);
+        assert!(Style::decide(ColorChoice::Always, false, true).enabled);
+        assert!(!Style::decide(ColorChoice::Never, true, false).enabled);
+    }
+
+    #[test]
+    fn diffs_are_painted_by_line_and_plain_text_is_untouched() {
+        let on = Style::decide(ColorChoice::Always, false, false);
+        let painted = on.diff("--- a/x\n+++ b/x\n@@ -1 +1 @@\n-old\n+new\n same\n");
+        assert!(painted.contains("\x1b[31m-old\x1b[0m\n"));
+        assert!(painted.contains("\x1b[32m+new\x1b[0m\n"));
+        assert!(painted.ends_with(" same\n"));
+        let off = Style::decide(ColorChoice::Never, true, false);
+        assert_eq!(off.diff("-old\n"), "-old\n");
+        assert_eq!(off.error("x"), "x");
+    }
+}

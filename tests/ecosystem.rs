@@ -1,0 +1,336 @@
+//! tcgen where people meet it: the JSON Schema editors read, shell completions, the man page,
+//! the pre-commit hook, the example CI workflow, colour, and `tcgen show`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn tcgen() -> Command {
+    let mut command = Command::cargo_bin("tcgen").unwrap();
+    command.current_dir(root()).env_remove("NO_COLOR");
+    command
+}
+
+fn stdout_of(args: &[&str]) -> String {
+    let output = tcgen().args(args).output().unwrap();
+    assert!(
+        output.status.success(),
+        "tcgen {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn yaml_as_json(path: &Path) -> Value {
+    serde_yaml::from_str(&fs::read_to_string(path).unwrap())
+        .unwrap_or_else(|e| panic!("{} is not YAML: {e}", path.display()))
+}
+
+fn schema() -> jsonschema::Validator {
+    let text = fs::read_to_string(root().join("generated/distros.schema.json")).unwrap();
+    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+}
+
+/// A program needed by a test: present, or a loud skip outside CI and a failure in it.
+fn needs(program: &str, install: &str) -> bool {
+    let found = Process::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        let message = format!("THIS TEST NEEDS {program}: install {install}");
+        assert!(std::env::var("CI").is_err(), "{message} (CI must run it)");
+        eprintln!("\n*** SKIPPED: {message} ***\n");
+    }
+    found
+}
+
+#[test]
+fn the_committed_schema_is_what_tcgen_schema_prints() {
+    let committed = fs::read_to_string(root().join("generated/distros.schema.json")).unwrap();
+    assert_eq!(stdout_of(&["schema"]), committed);
+}
+
+#[test]
+fn the_shipped_spec_points_editors_at_the_schema() {
+    let spec = fs::read_to_string(root().join("distros.yaml")).unwrap();
+    assert_eq!(
+        spec.lines().next(),
+        Some("# yaml-language-server: $schema=generated/distros.schema.json")
+    );
+}
+
+#[test]
+fn the_shipped_spec_and_every_fixture_validate_against_the_schema() {
+    let schema = schema();
+    let mut specs = vec![root().join("distros.yaml")];
+    specs.extend(
+        fs::read_dir(root().join("tests/fixtures"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml")),
+    );
+    assert!(specs.len() >= 4);
+    for spec in specs {
+        let errors: Vec<String> = schema
+            .iter_errors(&yaml_as_json(&spec))
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", spec.display());
+    }
+}
+
+#[test]
+fn specs_of_the_wrong_shape_do_not_validate() {
+    let schema = schema();
+    for bad in [
+        "unknown-key.yaml",
+        "wrong-type.yaml",
+        "missing-field.yaml",
+        "unknown-family.yaml",
+        "step-with-two-keys.yaml",
+    ] {
+        let instance = yaml_as_json(&root().join("tests/bad").join(bad));
+        assert!(!schema.is_valid(&instance), "{bad} validates");
+    }
+    let mut spec = yaml_as_json(&root().join("tests/fixtures/minimal.yaml"));
+    spec["distros"]["debian12"]["packagse"] = serde_json::json!(["gcc"]);
+    assert!(!schema.is_valid(&spec), "a misspelt key validates");
+}
+
+#[test]
+fn bash_completion_loads_and_completes_subcommands() {
+    if !needs("bash", "bash") {
+        return;
+    }
+    let script = stdout_of(&["completions", "bash"]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tcgen.bash");
+    fs::write(&file, script).unwrap();
+    let output = Process::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source {} && complete -p tcgen && COMP_WORDS=(tcgen re) COMP_CWORD=1 && _tcgen tcgen re tcgen && echo \"${{COMPREPLY[@]}}\"",
+            file.display()
+        ))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("render"), "{stdout}");
+}
+
+#[test]
+fn zsh_and_fish_completions_are_valid_scripts() {
+    for (shell, check) in [("zsh", ["-n"]), ("fish", ["--no-execute"])] {
+        if !needs(shell, &format!("Debian's {shell} package")) {
+            continue;
+        }
+        let script = stdout_of(&["completions", shell]);
+        assert!(script.contains("render") && script.contains("in-docker"));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(format!("tcgen.{shell}"));
+        fs::write(&file, script).unwrap();
+        let output = Process::new(shell).args(check).arg(&file).output().unwrap();
+        assert!(
+            output.status.success(),
+            "{shell}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[test]
+fn the_man_page_renders_without_warnings_and_names_every_command() {
+    let page = stdout_of(&["man"]);
+    assert!(page.contains(".TH tcgen"), "{page}");
+    let text = page.replace("\\-", "-");
+    for command in [
+        "render",
+        "list",
+        "show",
+        "plan",
+        "build",
+        "in-docker",
+        "schema",
+        "completions",
+    ] {
+        assert!(text.contains(command), "the man page lacks {command}");
+    }
+    if !needs("groff", "Debian's groff-base package") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tcgen.1");
+    fs::write(&file, &page).unwrap();
+    let output = Process::new("groff")
+        .args(["-man", "-Tutf8", "-ww", "-z"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "", "groff warns");
+}
+
+#[test]
+fn the_pre_commit_hooks_run_render_check_on_the_spec_and_generated_files() {
+    let hooks = yaml_as_json(&root().join(".pre-commit-hooks.yaml"));
+    let hooks = hooks.as_array().expect("a list of hooks");
+    assert!(!hooks.is_empty());
+    for hook in hooks {
+        for key in ["id", "name", "entry", "language", "files"] {
+            assert!(hook[key].is_string(), "{hook} lacks {key}");
+        }
+        assert_eq!(hook["entry"], "tcgen render --check");
+        assert_eq!(hook["pass_filenames"], false);
+        let files = hook["files"].as_str().unwrap();
+        assert_eq!(files, "^(distros\\.yaml|generated/.*)$");
+    }
+    let languages: Vec<&str> = hooks
+        .iter()
+        .map(|h| h["language"].as_str().unwrap())
+        .collect();
+    assert_eq!(languages, ["rust", "system"]);
+}
+
+#[test]
+fn the_example_workflow_checks_builds_with_bake_and_pushes_on_main() {
+    let workflow = yaml_as_json(&root().join("examples/github-actions/images.yml"));
+    assert!(
+        workflow["on"]["pull_request"].is_null() && workflow["on"].get("pull_request").is_some()
+    );
+    assert_eq!(
+        workflow["on"]["push"]["branches"],
+        serde_json::json!(["main"])
+    );
+    let steps = workflow["jobs"]["images"]["steps"].as_array().unwrap();
+    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+    assert!(
+        runs.iter().any(|r| r.trim() == "tcgen render --check"),
+        "{runs:?}"
+    );
+    assert!(
+        runs.iter()
+            .any(|r| r.contains("tcgen plan --changed-since")),
+        "{runs:?}"
+    );
+    let bake = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("docker/bake-action@"))
+        })
+        .expect("a docker/bake-action step");
+    assert_eq!(bake["with"]["files"], "generated/bake.hcl");
+    assert_eq!(
+        bake["with"]["push"],
+        "${{ github.ref == 'refs/heads/main' }}"
+    );
+    let mut strings = Vec::new();
+    collect_strings(&workflow, &mut strings);
+    for text in strings {
+        assert_eq!(
+            text.matches("${{").count(),
+            text.matches("}}").count(),
+            "{text}"
+        );
+    }
+}
+
+/// Every string in a JSON value, keys excepted.
+fn collect_strings<'a>(value: &'a Value, into: &mut Vec<&'a str>) {
+    match value {
+        Value::String(text) => into.push(text),
+        Value::Array(items) => items.iter().for_each(|v| collect_strings(v, into)),
+        Value::Object(map) => map.values().for_each(|v| collect_strings(v, into)),
+        _ => {}
+    }
+}
+
+/// A scratch copy of the minimal fixture, rendered and then made stale.
+fn stale_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        root().join("tests/fixtures/minimal.yaml"),
+        dir.path().join("distros.yaml"),
+    )
+    .unwrap();
+    Command::cargo_bin("tcgen")
+        .unwrap()
+        .current_dir(dir.path())
+        .arg("render")
+        .assert()
+        .success();
+    let dockerfile: PathBuf = dir.path().join("generated/debian12.Dockerfile");
+    fs::write(&dockerfile, "FROM scratch\n").unwrap();
+    dir
+}
+
+#[test]
+fn colour_follows_color_and_no_color() {
+    let dir = stale_repo();
+    let check = |args: &[&str], no_color: Option<&str>| {
+        let mut command = Command::cargo_bin("tcgen").unwrap();
+        command.current_dir(dir.path()).env_remove("NO_COLOR");
+        if let Some(value) = no_color {
+            command.env("NO_COLOR", value);
+        }
+        let output = command
+            .args(args)
+            .args(["render", "--check"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let always = check(&["--color", "always"], None);
+    assert!(
+        always.contains("\x1b[32m+FROM debian:12\x1b[0m"),
+        "{always}"
+    );
+    assert!(!check(&["--color", "never"], None).contains('\x1b'));
+    assert!(
+        !check(&[], None).contains('\x1b'),
+        "auto, and stdout is a pipe"
+    );
+    assert!(!check(&["--color", "auto"], Some("1")).contains('\x1b'));
+    assert!(
+        check(&["--color", "always"], Some("1")).contains('\x1b'),
+        "always wins"
+    );
+}
+
+#[test]
+fn show_prints_a_distro_with_defaults_merged() {
+    let shown = stdout_of(&["show", "ubuntu2204"]);
+    let value: Value = serde_yaml::from_str(&shown).unwrap();
+    assert_eq!(value["image"], "impala-toolchain-ubuntu2204");
+    assert_eq!(
+        value["platforms"],
+        serde_json::json!(["linux/amd64", "linux/arm64"])
+    );
+    assert_eq!(
+        value["tools"],
+        serde_json::json!(["python", "awscli", "maven", "ccache"])
+    );
+    insta::assert_snapshot!("show_ubuntu2204", shown);
+
+    let output = tcgen().args(["show", "ubuntu9999"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("no distro named 'ubuntu9999'; the spec has: redhat10")
+    );
+}
