@@ -37,8 +37,9 @@ fn render_writes_every_file_then_check_passes() {
     let dir = scratch();
     let (code, stdout, _) = tcgen(dir.path(), &["render"]);
     assert_eq!(code, 0);
-    assert!(stdout.contains("0 changed, 5 added, 0 removed"), "{stdout}");
+    assert!(stdout.contains("0 changed, 6 added, 0 removed"), "{stdout}");
     for file in [
+        "distros.schema.json",
         "debian12.Dockerfile",
         "bake.hcl",
         "Makefile",
