@@ -101,9 +101,16 @@ fn unified_diff(path: &str, actual: &[u8], expected: &[u8]) -> String {
 
 /// Makes the files under `out` exactly `files`: every file is written to a temporary file
 /// beside its target first, and only when all are written are they renamed into place and
-/// orphans removed. When anything fails before the renames, the directory is left as it was.
-/// Returns the drift that was repaired.
+/// orphans removed. When anything fails before the renames, the directory is left as it was;
+/// a render killed outright leaves every file old or new, and at most some temporary files that
+/// the next render removes. Renders of one directory take turns (a lock on the directory), so
+/// two at once leave the output of one of them, whole. Returns the drift that was repaired.
 pub fn write(files: &FileSet, out: &Path) -> Result<Drift> {
+    refuse_links(out, "")?;
+    fs::create_dir_all(out)
+        .map_err(|e| Error::io(format!("cannot create {}", out.display()), e))?;
+    let _lock = lock(out)?;
+    remove_temporaries(out)?;
     let drift = compare(files, out, false)?;
     if drift.is_empty() {
         return Ok(drift);
@@ -137,6 +144,38 @@ pub fn write(files: &FileSet, out: &Path) -> Result<Drift> {
         remove_empty_parents(&full, out);
     }
     Ok(drift)
+}
+
+/// Whether a file name is one of the temporary files [`stage`] writes.
+fn is_temporary(name: &str) -> bool {
+    name.starts_with('.') && name.contains(".tcgen-") && name.ends_with(".tmp")
+}
+
+/// Holds an exclusive lock on the directory `out` until dropped (the kernel drops it when the
+/// process dies, however it dies).
+fn lock(out: &Path) -> Result<fs::File> {
+    use std::os::fd::AsRawFd;
+    let dir =
+        fs::File::open(out).map_err(|e| Error::io(format!("cannot open {}", out.display()), e))?;
+    // SAFETY: the descriptor belongs to `dir`, which the caller keeps open while it writes.
+    if unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_EX) } != 0 {
+        return Err(Error::io(
+            format!("cannot lock {}", out.display()),
+            std::io::Error::last_os_error(),
+        ));
+    }
+    Ok(dir)
+}
+
+/// Removes the temporary files a killed render left. Only called under the lock, when no other
+/// render can be writing any.
+fn remove_temporaries(out: &Path) -> Result<()> {
+    for path in walk(out, true)? {
+        let full = out.join(&path);
+        fs::remove_file(&full)
+            .map_err(|e| Error::io(format!("cannot remove {}", full.display()), e))?;
+    }
+    Ok(())
 }
 
 /// Writes each of `paths` to a temporary file beside its target and returns the
@@ -203,15 +242,13 @@ fn flush_filesystem(out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Refuses to write `path` when the output directory or any directory between it and the file
-/// is a symbolic link: writing through it could replace files outside the output directory.
+/// Refuses to write `path` when the output directory, any directory between it and the file, or
+/// the file itself is a symbolic link: writing through one could replace files outside the
+/// output directory, and replacing one would silently drop what it points at.
 fn refuse_links(out: &Path, path: &str) -> Result<()> {
     let mut dir = out.to_path_buf();
-    let parents = Path::new(path)
-        .parent()
-        .into_iter()
-        .flat_map(Path::components);
-    for component in std::iter::once(None).chain(parents.map(Some)) {
+    let components = Path::new(path).components();
+    for component in std::iter::once(None).chain(components.map(Some)) {
         if let Some(component) = component {
             dir.push(component);
         }
@@ -220,7 +257,7 @@ fn refuse_links(out: &Path, path: &str) -> Result<()> {
             .unwrap_or(false);
         if is_link {
             return Err(Error::Usage(format!(
-                "{} is a symbolic link; tcgen writes only into real directories: remove the link or pass another --out",
+                "{} is a symbolic link; tcgen writes only real files in real directories: remove the link or pass another --out",
                 dir.display()
             )));
         }
@@ -240,7 +277,13 @@ fn remove_empty_parents(file: &Path, out: &Path) {
 
 /// Every regular file under `out`, relative and with `/` separators; none when `out` is absent.
 /// Symbolic links inside are listed as files (so they show as changed or orphaned), not followed.
+/// Temporary files of a killed render are not listed: they are not output.
 fn list_files(out: &Path) -> Result<Vec<String>> {
+    walk(out, false)
+}
+
+/// The files under `out`: the temporary files of renders when `temporaries`, the others when not.
+fn walk(out: &Path, temporaries: bool) -> Result<Vec<String>> {
     let mut found = Vec::new();
     let mut pending = vec![PathBuf::new()];
     while let Some(relative) = pending.pop() {
@@ -263,7 +306,7 @@ fn list_files(out: &Path) -> Result<Vec<String>> {
                 .map_err(|e| Error::io(format!("cannot stat {}", path.display()), e))?;
             if kind.is_dir() {
                 pending.push(path);
-            } else {
+            } else if is_temporary(&entry.file_name().to_string_lossy()) == temporaries {
                 found.push(path.to_string_lossy().replace('\\', "/"));
             }
         }

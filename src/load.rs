@@ -8,19 +8,45 @@ use crate::locate::{Locations, duplicates};
 use crate::spec::Spec;
 use crate::validate::validate;
 
+/// The largest spec tcgen reads: 3.5 times a 10,000-distro spec. Larger input is refused before
+/// it is read, so a huge or endless file costs neither time nor memory.
+pub const MAX_SPEC_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The deepest flow nesting (`[` and `{`) tcgen parses. A spec nests a few levels; the YAML
+/// scanner's time grows with the square of the depth, so a hostile file nested 50,000 deep
+/// would otherwise take seconds per thousand levels.
+const MAX_FLOW_DEPTH: usize = 64;
+
 /// Reads and validates the spec at `path`.
 pub fn load_file(path: &Path, known_scripts: &[&str]) -> Result<Spec> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Error::Spec(vec![Diagnostic {
-            location: at(path, None),
-            message: format!("cannot read the spec: {e}; pass the right file with --spec"),
-        }])
-    })?;
+    let cannot_read = |e: std::io::Error| {
+        single(
+            path,
+            None,
+            format!("cannot read the spec: {e}; pass the right file with --spec"),
+        )
+    };
+    let file = std::fs::File::open(path).map_err(cannot_read)?;
+    let mut bytes = Vec::new();
+    use std::io::Read as _;
+    file.take(MAX_SPEC_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
     load_bytes(path, &bytes, known_scripts)
 }
 
 /// Parses and validates spec `bytes` that came from `path` (used in messages only).
 pub fn load_bytes(path: &Path, bytes: &[u8], known_scripts: &[&str]) -> Result<Spec> {
+    if bytes.len() as u64 > MAX_SPEC_BYTES {
+        return Err(single(
+            path,
+            None,
+            format!(
+                "the file is larger than {} MiB, more than any fleet needs; is it the right file?",
+                MAX_SPEC_BYTES / 1024 / 1024
+            ),
+        ));
+    }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()]
             .iter()
@@ -38,6 +64,13 @@ pub fn load_bytes(path: &Path, bytes: &[u8], known_scripts: &[&str]) -> Result<S
             path,
             None,
             "the file is empty; it must describe at least one distro (see distros.yaml in the tcgen repository)".to_owned(),
+        ));
+    }
+    if let Some(line) = too_deep(text) {
+        return Err(single(
+            path,
+            Some((line, None)),
+            format!("brackets nest deeper than {MAX_FLOW_DEPTH} levels here; a spec needs a few"),
         ));
     }
     let spec: Spec = serde_yaml::from_str(text).map_err(|e| {
@@ -71,6 +104,32 @@ pub fn load_bytes(path: &Path, bytes: &[u8], known_scripts: &[&str]) -> Result<S
         .collect();
     diagnostics.sort_by_key(|d| (d.location.line, d.location.column));
     Err(Error::Spec(diagnostics))
+}
+
+/// The line where `[`/`{` nesting first goes past [`MAX_FLOW_DEPTH`], outside quotes and
+/// comments, if it does.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (index, line) in text.lines().enumerate() {
+        let mut quote: Option<char> = None;
+        for c in line.chars() {
+            match (quote, c) {
+                (Some(open), c) if c == open => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '#') => break,
+                (None, '[' | '{') => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Some(index + 1);
+                    }
+                }
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    None
 }
 
 /// serde_yaml's message without the position it appends (the location carries that), and with

@@ -56,6 +56,9 @@ impl Locations {
     }
 }
 
+/// Nesting beyond which paths are not recorded; a spec nests at most seven deep.
+const MAX_DEPTH: usize = 32;
+
 /// A container being walked: a mapping waiting for a key or a value, or a sequence counting items.
 enum Frame {
     Mapping {
@@ -83,7 +86,9 @@ impl Indexer {
     /// path nobody needs.
     fn enter_node(&mut self, mark: Marker, container: bool) -> Option<String> {
         let parent = self.paths.last().map(String::as_str).unwrap_or_default();
-        let wanted = self.record || container;
+        // Past the deepest a spec goes, paths are not built: each would copy its parent's, and
+        // a hostile document nested 50,000 deep would cost gigabytes of copying.
+        let wanted = (self.record || container) && self.stack.len() <= MAX_DEPTH;
         let path = match self.stack.last_mut() {
             None => return Some(String::new()),
             Some(Frame::Sequence { next }) => {
@@ -105,6 +110,7 @@ impl Indexer {
     }
 
     fn scalar(&mut self, value: String, mark: Marker) {
+        let record = self.record && self.stack.len() <= MAX_DEPTH;
         if let Some(Frame::Mapping {
             key: key @ None,
             seen,
@@ -117,7 +123,7 @@ impl Indexer {
             } else {
                 seen.insert(value.clone());
             }
-            if self.record {
+            if record {
                 self.by_path.entry(join(parent, &value)).or_insert(position);
             }
             *key = Some(value);

@@ -90,12 +90,49 @@ pub fn build_command(
     let (results, interrupted) = build::run(&to_build, &signals)?;
     let rows: Vec<Row> = builds.iter().map(|b| row(b, &skipped, &results)).collect();
     print!("{}", report::table(&rows, styles.out));
+    for build in &to_build {
+        if let Some((TargetResult::Failed(_), _)) = results.get(&build.target) {
+            eprint!("{}", failure_excerpt(build, styles));
+        }
+    }
     if let Some(signal) = interrupted {
         eprintln!("{}", styles.err.warning("interrupted"));
         return Ok(128 + signal);
     }
     let failed = rows.iter().any(|r| r.status == Status::Failed);
     Ok(if failed { EXIT_FAILURE } else { 0 })
+}
+
+/// Lines of a failed target's log shown after the summary.
+const LOG_TAIL_LINES: usize = 10;
+
+/// The end of a failed target's log, and what to do when the engine could not reach its
+/// daemon.
+fn failure_excerpt(build: &TargetBuild, styles: Styles) -> String {
+    let log = std::fs::read_to_string(&build.log).unwrap_or_default();
+    let lines: Vec<&str> = log.lines().collect();
+    let tail = &lines[lines.len().saturating_sub(LOG_TAIL_LINES)..];
+    let mut text = format!(
+        "\n{} {} failed; the end of {}:\n",
+        styles.err.error("error:"),
+        build.target,
+        build.log.display()
+    );
+    for line in tail {
+        text.push_str(&format!("  {line}\n"));
+    }
+    let unreachable = [
+        "Cannot connect to the Docker daemon",
+        "Is the docker daemon running",
+        "connection refused",
+    ];
+    if unreachable.iter().any(|sign| log.contains(sign)) {
+        text.push_str(&format!(
+            "{} the engine cannot reach its daemon: start it (`sudo systemctl start docker`), or point DOCKER_HOST or --builder at one that runs\n",
+            styles.err.warning("hint:")
+        ));
+    }
+    text
 }
 
 /// The summary row of one target.

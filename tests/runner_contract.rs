@@ -203,22 +203,36 @@ fn in_docker_refuses_a_path_with_a_colon() {
     assert!(stderr.contains("contains ':'"), "{stderr}");
 }
 
-/// A fake engine that appends its directory, arguments and chosen variables to a log, prints
-/// a container id for `create`, finds with `buildx imagetools inspect` only the tags listed in
-/// FAKE_EXISTING, and exits with FAKE_EXIT for `start` and `buildx`.
+/// A fake engine that appends its directory, arguments and chosen variables to a log and acts
+/// as the variables say:
+/// - `create` prints a container id; `start` and `buildx` exit with FAKE_EXIT (default 0), or 1
+///   when their last argument is FAKE_FAIL_TARGET;
+/// - `buildx imagetools inspect` finds only the tags listed in FAKE_EXISTING;
+/// - FAKE_SLEEP_<verb> makes a verb take that many seconds first;
+/// - FAKE_DAEMON_DOWN=1 answers everything as docker does when its daemon is not running.
 fn fake_engine(dir: &Path) -> (PathBuf, PathBuf) {
     let log = dir.join("engine.log");
     let script = dir.join("fake-docker");
-    fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\necho \"cwd=$(pwd) args=$* REGISTRY=${{REGISTRY-}} MULTI=${{MULTI-}}\" >> {log}\n\
-             case \"$1 $2\" in\n  'buildx imagetools')\n    case \" ${{FAKE_EXISTING-}} \" in *\" $4 \"*) exit 0 ;; *) exit 1 ;; esac ;;\nesac\n\
-             case \"$1\" in\n  create) echo c0ffee ;;\n  start|buildx) exit \"${{FAKE_EXIT:-0}}\" ;;\nesac\n",
-            log = log.display()
-        ),
-    )
-    .unwrap();
+    let body = r#"#!/bin/sh
+echo "cwd=$(pwd) args=$* REGISTRY=${REGISTRY-} MULTI=${MULTI-}" >> LOG
+if [ "${FAKE_DAEMON_DOWN-}" = 1 ]; then
+  echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2
+  exit 1
+fi
+eval "sleep \${FAKE_SLEEP_$1:-0}"
+eval "last=\${$#}"
+case "$1 $2" in
+  'buildx imagetools')
+    case " ${FAKE_EXISTING-} " in *" $4 "*) exit 0 ;; *) exit 1 ;; esac ;;
+esac
+case "$1" in
+  create) echo c0ffee ;;
+  start|buildx)
+    [ -n "${FAKE_FAIL_TARGET-}" ] && [ "$last" = "$FAKE_FAIL_TARGET" ] && exit 1
+    exit "${FAKE_EXIT:-0}" ;;
+esac
+"#;
+    fs::write(&script, body.replace("LOG", &log.display().to_string())).unwrap();
     fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
     (script, log)
 }
@@ -396,4 +410,201 @@ fn cache_registry_and_skip_existing_in_dry_runs() {
         outputs.push(stable(&output.stdout, dir.path()));
     }
     insta::assert_snapshot!("build_cache_and_skip_existing_dry_run", outputs.join("\n"));
+}
+
+/// Runs tcgen in `dir` with `env`, sends `signal` after `delay`, and returns its exit code,
+/// standard output and standard error.
+fn interrupted(
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    signal: i32,
+    delay: std::time::Duration,
+) -> (Option<i32>, String, String) {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_tcgen"))
+        .current_dir(dir)
+        .args(args)
+        .envs(env.iter().copied())
+        .env_remove("SLES_MIRROR")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(delay);
+    // SAFETY: kill has no memory effects; the pid is our own running child.
+    unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn verbs(log: &Path) -> Vec<String> {
+    fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| {
+            l.split("args=")
+                .nth(1)
+                .unwrap()
+                .split(' ')
+                .next()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn a_missing_engine_stops_a_build_with_a_clear_error() {
+    let dir = repo();
+    let output = tcgen(dir.path())
+        .args(["build", "ubuntu2204"])
+        .env("TCGEN_DOCKER", "/nonexistent/docker")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("cannot run /nonexistent/docker: it is not installed or not on PATH")
+    );
+}
+
+#[test]
+fn an_unreachable_daemon_fails_every_target_with_the_reason_and_a_hint() {
+    let dir = repo();
+    let (engine, _) = fake_engine(dir.path());
+    let output = tcgen(dir.path())
+        .args(["build", "ubuntu2204", "redhat9"])
+        .env("TCGEN_DOCKER", &engine)
+        .env("FAKE_DAEMON_DOWN", "1")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for target in ["ubuntu2204", "redhat9"] {
+        assert_eq!(summary_row(&stdout, target)[1], "FAILED", "{stdout}");
+    }
+    assert!(
+        stderr.contains("error: redhat9 failed; the end of build_docker/logs/redhat9.log:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("  Cannot connect to the Docker daemon"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: the engine cannot reach its daemon"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn one_failing_target_does_not_hide_the_others() {
+    let dir = repo();
+    let (engine, _) = fake_engine(dir.path());
+    let output = tcgen(dir.path())
+        .args(["build", "ubuntu2204", "redhat9", "redhat8"])
+        .env("TCGEN_DOCKER", &engine)
+        .env("FAKE_FAIL_TARGET", "redhat9")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let results: Vec<String> = ["ubuntu2204", "redhat9", "redhat8"]
+        .iter()
+        .map(|t| summary_row(&stdout, t)[1].clone())
+        .collect();
+    assert_eq!(results, ["built", "FAILED", "built"], "{stdout}");
+}
+
+#[test]
+fn sigint_and_sigterm_during_a_build_stop_it_and_report_every_target() {
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        let dir = repo();
+        let (engine, _) = fake_engine(dir.path());
+        let started = std::time::Instant::now();
+        let (code, stdout, stderr) = interrupted(
+            dir.path(),
+            &["build", "ubuntu2204", "redhat9"],
+            &[
+                ("TCGEN_DOCKER", engine.to_str().unwrap()),
+                ("FAKE_SLEEP_buildx", "20"),
+            ],
+            signal,
+            std::time::Duration::from_millis(500),
+        );
+        assert_eq!(code, Some(128 + signal), "{stdout}\n{stderr}");
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "the build was not stopped"
+        );
+        for target in ["ubuntu2204", "redhat9"] {
+            assert_eq!(
+                summary_row(&stdout, target)[1..3],
+                ["not run", "-"],
+                "{stdout}"
+            );
+        }
+        assert!(stderr.contains("interrupted"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_signal_at_each_stage_of_in_docker_leaves_no_container() {
+    let stages: [(&str, &[&str]); 2] = [
+        ("FAKE_SLEEP_create", &["create", "rm"]),
+        ("FAKE_SLEEP_start", &["create", "start", "rm"]),
+    ];
+    for (sleep, expected) in stages {
+        for signal in [libc::SIGINT, libc::SIGTERM] {
+            let dir = repo();
+            let (engine, log) = fake_engine(dir.path());
+            let (code, stdout, stderr) = interrupted(
+                dir.path(),
+                &["in-docker", "impala-toolchain-ubuntu2204", "--", "true"],
+                &[("TCGEN_DOCKER", engine.to_str().unwrap()), (sleep, "2")],
+                signal,
+                std::time::Duration::from_millis(500),
+            );
+            assert_eq!(code, Some(128 + signal), "{sleep}: {stdout}\n{stderr}");
+            assert_eq!(verbs(&log), expected, "{sleep}, signal {signal}");
+        }
+    }
+}
+
+#[test]
+fn secret_values_appear_in_no_output_and_no_argument() {
+    let dir = repo();
+    let (engine, log) = fake_engine(dir.path());
+    let secret = "s3cr3t-Value-42";
+    let output = tcgen(dir.path())
+        .args(["in-docker", "impala-toolchain-ubuntu2204", "--", "true"])
+        .env("TCGEN_DOCKER", &engine)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
+        .env("AWS_SESSION_TOKEN", secret)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let calls = fs::read_to_string(&log).unwrap();
+    for (what, text) in [
+        (
+            "stdout",
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        ),
+        (
+            "stderr",
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        ),
+        ("the engine's arguments", calls.clone()),
+    ] {
+        assert!(!text.contains(secret), "{what} shows the secret: {text}");
+    }
+    assert!(
+        calls.contains("-e AWS_SECRET_ACCESS_KEY "),
+        "passed by name: {calls}"
+    );
 }

@@ -1,6 +1,7 @@
 //! Every generated Dockerfile has the upstream image's base and installs every package of the
-//! upstream file, read from the facts in ../shared/reference/upstream-images.md (current era
-//! first, as the spec is).
+//! upstream file, read from the facts in tests/upstream/upstream-images.md (a copy of the team's
+//! reference notes on the upstream images, kept here so that the test needs nothing outside the
+//! repository; current era first, as the spec is).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -9,7 +10,7 @@ use tcgen::app::compile;
 
 /// Per distro: base image and package list, current facts winning over older ones.
 fn upstream_facts() -> BTreeMap<String, (String, Vec<String>)> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/upstream-images.md");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/upstream/upstream-images.md");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "this test needs the upstream facts at {}: {e}",

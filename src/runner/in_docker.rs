@@ -263,6 +263,10 @@ pub fn run(
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
     }
+    if let Some(signal) = signals.received() {
+        eprintln!("interrupted before the container was created");
+        return Ok(128 + signal);
+    }
     let id = exec::capture(&plan.create)?.trim().to_owned();
     if id.is_empty() {
         return Err(Error::Command(format!(
@@ -270,7 +274,10 @@ pub fn run(
             request.engine.program()
         )));
     }
-    let outcome = exec::run_attached(&start(request.engine, &id), signals);
+    let outcome = match signals.received() {
+        Some(signal) => Ok(Outcome::Interrupted(signal)),
+        None => exec::run_attached(&start(request.engine, &id), signals),
+    };
     let removed = exec::run_quiet(&remove(request.engine, &id));
     if !removed {
         eprintln!(
