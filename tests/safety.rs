@@ -155,6 +155,10 @@ fn two_renders_at_once_leave_one_of_them_whole() {
 }
 
 /// Runs tcgen to the end and returns its exit code, standard error, seconds and peak memory (MB).
+#[expect(
+    clippy::zombie_processes,
+    reason = "the child is reaped by wait4, which also reports its peak memory"
+)]
 fn bounded(dir: &Path, args: &[&str]) -> (i32, String, f64, f64) {
     let start = Instant::now();
     let child = Command::new(tcgen_bin())
@@ -207,10 +211,7 @@ fn hostile_specs_are_refused_quickly_and_nothing_is_written() {
     let mut laughs = String::from("&a0 [x, x, x, x, x, x, x, x, x, x]");
     for level in 1..12 {
         let alias = format!("*a{}", level - 1);
-        laughs = format!(
-            "&a{level} [{laughs}, {}]",
-            vec![alias.as_str(); 9].join(", ")
-        );
+        laughs = format!("&a{level} [{laughs}, {}]", [alias.as_str(); 9].join(", "));
     }
     let bomb = format!(
         "image_prefix: x-\nsource: https://example.com\ndefaults:\n  platforms: [linux/amd64]\n\
