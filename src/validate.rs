@@ -218,6 +218,22 @@ impl Validator {
         }
     }
 
+    /// A shell command: one line whose quotes balance, so that the shell runs what was written
+    /// instead of failing the build on a syntax error.
+    fn check_command(&mut self, path: &str, command: &str) {
+        let problems = self.problems.len();
+        self.check_line(path, command);
+        if self.problems.len() == problems && shell_words::split(command).is_err() {
+            self.problem(
+                path,
+                &format!(
+                    "the quotes in '{}' do not balance (or it ends in a lone backslash); the shell could not run it",
+                    command.escape_debug()
+                ),
+            );
+        }
+    }
+
     fn check_variable_name(&mut self, path: &str, name: &str) {
         let valid = name.starts_with(|c: char| c.is_ascii_uppercase() || c == '_')
             && name
@@ -343,7 +359,7 @@ impl Validator {
         }
         for (i, command) in checks.commands.iter().enumerate() {
             let at = format!("{path}.commands[{i}]");
-            self.check_line(&format!("{at}.run"), &command.run);
+            self.check_command(&format!("{at}.run"), &command.run);
             for (j, expected) in command.expect.iter().enumerate() {
                 self.check_line(&format!("{at}.expect[{j}]"), expected);
                 if expected.contains('|') {
@@ -364,7 +380,7 @@ impl Validator {
                 continue;
             };
             match kind {
-                StepKind::Run(command) => self.check_line(&format!("{at}.run"), command),
+                StepKind::Run(command) => self.check_command(&format!("{at}.run"), command),
                 StepKind::Install(InstallStep { packages, options }) => {
                     self.check_packages(&format!("{at}.install.packages"), packages);
                     self.check_options(&format!("{at}.install.options"), options);
