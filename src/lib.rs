@@ -8,8 +8,10 @@
 pub mod app;
 pub mod arch;
 pub mod digest;
+pub mod dockerfile;
 pub mod error;
 pub mod files;
+pub mod fuzz;
 pub mod git;
 pub mod load;
 pub mod locate;

@@ -152,9 +152,10 @@ pub fn compare(base: &BaseInputs, now: &Compiled) -> Plan {
         });
     }
     if let BaseInputs::Images(images) = base {
+        let current: BTreeSet<&str> = now.model.distros.iter().map(|d| d.name.as_str()).collect();
         plan.removed = images
             .keys()
-            .filter(|name| !now.model.distros.iter().any(|d| &&d.name == name))
+            .filter(|name| !current.contains(name.as_str()))
             .cloned()
             .collect();
     }

@@ -2,11 +2,13 @@
 //! opens with. Pure: nothing here touches the filesystem.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::digest::{ImageInputs, context_digests, short_digest};
+use crate::dockerfile::check_run_commands;
 use crate::error::{Error, Result};
 use crate::files::FileSet;
 use crate::model::{ContextFile, GatedArg, Model};
@@ -149,7 +151,7 @@ pub fn render(model: &Model, provenance: &Provenance) -> Result<Rendered> {
                 let mut context = Context::new();
                 context.insert("banner", &banner);
                 context.insert("sections", sections);
-                render_one(&tera, "repo.tera", &context)?
+                render_one(tera, "repo.tera", &context)?
             }
         };
         context_files.insert(path.clone(), bytes);
@@ -160,7 +162,8 @@ pub fn render(model: &Model, provenance: &Provenance) -> Result<Rendered> {
         let mut context = Context::new();
         context.insert("banner", &banner);
         context.insert("distro", distro);
-        let dockerfile = render_one(&tera, "Dockerfile.tera", &context)?;
+        let dockerfile = render_one(tera, "Dockerfile.tera", &context)?;
+        check_run_commands(&distro.name, &String::from_utf8_lossy(&dockerfile))?;
         files.insert(format!("{}.Dockerfile", distro.name), dockerfile);
     }
     for (path, bytes) in context_files {
@@ -189,22 +192,29 @@ pub fn render(model: &Model, provenance: &Provenance) -> Result<Rendered> {
     context.insert("example", &example.join(" "));
     files.insert(
         "bake.hcl".to_owned(),
-        render_one(&tera, "bake.hcl.tera", &context)?,
+        render_one(tera, "bake.hcl.tera", &context)?,
     );
     files.insert(
         "Makefile".to_owned(),
-        render_one(&tera, "Makefile.tera", &context)?,
+        render_one(tera, "Makefile.tera", &context)?,
     );
     files.insert(SCHEMA_FILE.to_owned(), schema_json().into_bytes());
     Ok(Rendered { files, digests })
 }
 
-fn engine() -> Result<Tera> {
-    let mut tera = Tera::new();
-    tera.autoescape_on(Vec::<&str>::new());
-    tera.add_raw_templates(TEMPLATES.iter().copied())
-        .map_err(|e| Error::Template(e.to_string()))?;
-    Ok(tera)
+/// The templates, compiled once per process.
+fn engine() -> Result<&'static Tera> {
+    static ENGINE: OnceLock<std::result::Result<Tera, String>> = OnceLock::new();
+    ENGINE
+        .get_or_init(|| {
+            let mut tera = Tera::new();
+            tera.autoescape_on(Vec::<&str>::new());
+            tera.add_raw_templates(TEMPLATES.iter().copied())
+                .map_err(|e| e.to_string())?;
+            Ok(tera)
+        })
+        .as_ref()
+        .map_err(|e| Error::Template(e.clone()))
 }
 
 /// Renders one template, ending the output with exactly one newline.

@@ -38,14 +38,6 @@ impl Styles {
             err: Style::decide(choice, std::io::stderr().is_terminal(), no_color),
         }
     }
-
-    /// No colour anywhere.
-    pub fn plain() -> Self {
-        Styles {
-            out: Style { enabled: false },
-            err: Style { enabled: false },
-        }
-    }
 }
 
 impl Style {

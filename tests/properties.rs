@@ -6,6 +6,7 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
+use tcgen::dockerfile::run_commands;
 use tcgen::error::Error;
 use tcgen::load::load_bytes;
 use tcgen::model::plan;
@@ -114,38 +115,6 @@ fn spec() -> impl Strategy<Value = Value> {
                 }}
             })
         })
-}
-
-/// Every RUN instruction of a Dockerfile, continuation lines joined, mount flags dropped.
-fn run_commands(dockerfile: &str) -> Vec<String> {
-    let mut commands = Vec::new();
-    let mut current: Option<String> = None;
-    for line in dockerfile.lines() {
-        let line = match current.take() {
-            Some(mut open) => {
-                open.push(' ');
-                open.push_str(line.trim_start());
-                open
-            }
-            None => match line.strip_prefix("RUN ") {
-                Some(rest) => rest.to_owned(),
-                None => continue,
-            },
-        };
-        match line.strip_suffix('\\') {
-            Some(head) => current = Some(head.to_owned()),
-            None => commands.push(line),
-        }
-    }
-    commands
-        .into_iter()
-        .map(|c| {
-            c.split(' ')
-                .skip_while(|w| w.starts_with("--mount=") || w.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect()
 }
 
 fn strings(value: &Value) -> Vec<String> {

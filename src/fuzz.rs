@@ -1,0 +1,38 @@
+//! The property every spec input must have, as one function: the fuzz target calls it on
+//! arbitrary bytes, and `tests/fuzz_corpus.rs` replays the committed corpus through it.
+
+use std::path::Path;
+
+use crate::error::Error;
+use crate::load::load_bytes;
+use crate::model::plan;
+use crate::render::{Provenance, render, script_names};
+
+/// Loads `bytes` as a spec: a refusal must be a non-empty list of diagnostics naming the file;
+/// an accepted spec must render, which includes the check that every RUN command of every
+/// Dockerfile splits into shell words. Panics otherwise.
+pub fn check_spec(bytes: &[u8]) {
+    let path = Path::new("fuzz.yaml");
+    let spec = match load_bytes(path, bytes, &script_names()) {
+        Ok(spec) => spec,
+        Err(Error::Spec(diagnostics)) => {
+            assert!(!diagnostics.is_empty(), "a refusal without a message");
+            for diagnostic in diagnostics {
+                assert_eq!(diagnostic.location.file, path);
+                assert!(!diagnostic.message.is_empty());
+            }
+            return;
+        }
+        Err(other) => panic!("a spec is refused only with diagnostics, not: {other}"),
+    };
+    let model = plan(&spec);
+    let provenance = Provenance {
+        spec_name: "distros.yaml".into(),
+        regenerate: "tcgen render".into(),
+        context_dir: "generated/context".into(),
+    };
+    // render checks its own Dockerfiles: every RUN command must split into shell words.
+    if let Err(e) = render(&model, &provenance) {
+        panic!("a valid spec fails to render: {e}");
+    }
+}
