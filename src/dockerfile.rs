@@ -27,14 +27,18 @@ pub fn run_commands(dockerfile: &str) -> Vec<String> {
     }
     commands
         .into_iter()
-        .map(|command| {
-            command
-                .split(' ')
-                .skip_while(|word| word.starts_with("--mount=") || word.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
+        .map(|command| without_mounts(&command).to_owned())
         .collect()
+}
+
+/// `command` without the `--mount=` flags (and the spaces) it starts with.
+fn without_mounts(command: &str) -> &str {
+    let mut rest = command.trim_start_matches(' ');
+    while rest.starts_with("--mount=") {
+        let end = rest.find(' ').unwrap_or(rest.len());
+        rest = rest[end..].trim_start_matches(' ');
+    }
+    rest
 }
 
 /// Fails when a RUN command of the Dockerfile `name` does not split into shell words.
