@@ -264,11 +264,19 @@ fn the_generated_makefile_builds_in_two_images_with_stamps() {
     }
 }
 
-/// The local registry `.ci/setup-podman` starts on localhost:5000 (Debian's docker-registry).
+/// The local registry `.ci/setup-podman` starts on localhost:5055 (Debian's docker-registry).
 fn registry_ready() -> bool {
-    let ready = std::net::TcpStream::connect("127.0.0.1:5000").is_ok();
+    let answers = || -> std::io::Result<bool> {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect("127.0.0.1:5055")?;
+        stream.write_all(b"GET /v2/ HTTP/1.0\r\n\r\n")?;
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply)?;
+        Ok(reply.starts_with("HTTP/1.1 200") || reply.starts_with("HTTP/1.0 200"))
+    };
+    let ready = answers().unwrap_or(false);
     if !ready {
-        let message = "THE REGISTRY TEST NEEDS A REGISTRY ON localhost:5000: run `sudo .ci/setup-podman` to start one";
+        let message = "THE REGISTRY TEST NEEDS A REGISTRY ON localhost:5055: run `sudo .ci/setup-podman` to start one";
         assert!(std::env::var("CI").is_err(), "{message} (CI must run it)");
         eprintln!("\n*** SKIPPED: {message} ***\n");
     }
@@ -282,7 +290,7 @@ fn pushes_the_digest_tag_fills_the_cache_and_then_skips_what_the_registry_has() 
     }
     let dir = built_repo();
     let namespace = format!(
-        "localhost:5000/{}",
+        "localhost:5055/{}",
         dir.file_name().unwrap().to_string_lossy().to_lowercase()
     );
     let build = || {
