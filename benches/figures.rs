@@ -325,6 +325,16 @@ fn count_files(dir: &Path) -> usize {
         .sum()
 }
 
+/// Runs a shell command line in `dir` and checks that it succeeds.
+fn shell(dir: &Path, script: &str) {
+    let status = Command::new("sh")
+        .current_dir(dir)
+        .args(["-c", script])
+        .status()
+        .unwrap();
+    assert!(status.success(), "{script}");
+}
+
 /// A way to copy `source/` of the test repository into a destination, and its name.
 type CopyMethod<'a> = (&'a str, &'a dyn Fn(&Path));
 
@@ -341,26 +351,20 @@ fn source_copy(settings: &Settings, place: &Place) {
         (
             "upstream: git ls-tree | xargs -I{} cp --parents",
             &|dest: &Path| {
-                let script = format!(
-                    "git ls-tree --full-tree -r --name-only HEAD source/ | xargs -I{{}} cp --parents {{}} '{}'",
-                    dest.display()
-                );
-                let status = Command::new("sh")
-                    .current_dir(repo.path())
-                    .args(["-c", &script])
-                    .status()
-                    .unwrap();
-                assert!(status.success());
+                shell(
+                    repo.path(),
+                    &format!(
+                        "git ls-tree --full-tree -r --name-only HEAD source/ | xargs -I{{}} cp --parents {{}} '{}'",
+                        dest.display()
+                    ),
+                )
             },
         ),
         ("git archive HEAD source/ | tar -x", &|dest: &Path| {
-            let script = format!("git archive HEAD source/ | tar -x -C '{}'", dest.display());
-            let status = Command::new("sh")
-                .current_dir(repo.path())
-                .args(["-c", &script])
-                .status()
-                .unwrap();
-            assert!(status.success());
+            shell(
+                repo.path(),
+                &format!("git archive HEAD source/ | tar -x -C '{}'", dest.display()),
+            )
         }),
         ("tcgen (in-docker's copy_sources)", &|dest: &Path| {
             tcgen::runner::in_docker::copy_sources(repo.path(), dest).unwrap();

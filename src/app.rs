@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::digest::short_digest;
+use crate::digest::digest_tag;
 use crate::error::{Error, Result};
 use crate::files;
 use crate::load::{load_bytes, load_file};
@@ -170,11 +170,7 @@ pub fn list_command(
             label: &d.label,
             gated_args: d.gated_args.iter().map(|a| a.name.as_str()).collect(),
             input_digest: &compiled.rendered.digests[&d.name],
-            digest_tag: format!(
-                "{}:{}",
-                d.image,
-                short_digest(&compiled.rendered.digests[&d.name])
-            ),
+            digest_tag: digest_tag(&d.image, &compiled.rendered.digests[&d.name]),
         })
         .collect();
     let io = |e| Error::io("cannot write to standard output", e);
@@ -267,7 +263,7 @@ pub fn show_command(spec_path: &Path, name: &str, stdout: &mut dyn Write) -> Res
     let shown = Shown {
         name,
         image: &model.image,
-        digest_tag: format!("{}:{}", model.image, short_digest(digest)),
+        digest_tag: digest_tag(&model.image, digest),
         input_digest: digest,
         distro,
         assertion_checks: checks_of(&spec, entry),

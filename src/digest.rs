@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 
 use crate::files::FileSet;
-use crate::model::DistroModel;
+use crate::model::{DistroModel, Model};
 
 /// Hex digits of the digest kept in the digest tag (`impala-toolchain-ubuntu2204:<short>`).
 pub const SHORT_DIGEST_LEN: usize = 12;
@@ -14,9 +14,19 @@ pub const SHORT_DIGEST_LEN: usize = 12;
 /// A sha256 of one file's bytes.
 pub type FileDigest = [u8; 32];
 
+/// The inputs of every image of `model` as the generated `files` hold them, by distro name.
+pub fn image_inputs(model: &Model, files: &FileSet) -> BTreeMap<String, ImageInputs> {
+    let context = context_digests(files);
+    model
+        .distros
+        .iter()
+        .map(|d| (d.name.clone(), ImageInputs::of(d, files, &context)))
+        .collect()
+}
+
 /// The digest of every build-context file among `files` (paths `context/<path>`), by path
 /// inside the context: each file is hashed once however many images copy it.
-pub fn context_digests(files: &FileSet) -> BTreeMap<String, FileDigest> {
+fn context_digests(files: &FileSet) -> BTreeMap<String, FileDigest> {
     files
         .iter()
         .filter_map(|(path, bytes)| {
@@ -95,6 +105,11 @@ impl ImageInputs {
             .collect();
         format!("sha256:{hex}")
     }
+}
+
+/// The tag an image gets from its input digest: `<image>:<short digest>`.
+pub fn digest_tag(image: &str, digest: &str) -> String {
+    format!("{image}:{}", short_digest(digest))
 }
 
 /// The tag form of a digest: its first [`SHORT_DIGEST_LEN`] hex digits.

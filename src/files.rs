@@ -53,13 +53,12 @@ impl Drift {
 
 /// Compares `files` with what is under `out`, with a unified diff of each changed file.
 pub fn check(files: &FileSet, out: &Path) -> Result<Drift> {
-    compare(files, out, true)
+    compare(files, out, walk(out)?.files, true)
 }
 
-/// Compares `files` with what is under `out`; `diffs` says whether to make the diffs, which
-/// only a report needs.
-fn compare(files: &FileSet, out: &Path, diffs: bool) -> Result<Drift> {
-    let present: BTreeSet<String> = list_files(out)?.into_iter().collect();
+/// Compares `files` with the files `present` under `out`; `diffs` says whether to make the
+/// diffs, which only a report needs.
+fn compare(files: &FileSet, out: &Path, present: BTreeSet<String>, diffs: bool) -> Result<Drift> {
     let mut drift = Drift::default();
     for (path, expected) in files {
         if !present.contains(path) {
@@ -112,8 +111,9 @@ pub fn write(files: &FileSet, out: &Path) -> Result<Drift> {
     fs::create_dir_all(out)
         .map_err(|e| Error::io(format!("cannot create {}", out.display()), e))?;
     let _lock = lock(out)?;
-    remove_temporaries(out)?;
-    let drift = compare(files, out, false)?;
+    let listing = walk(out)?;
+    remove_temporaries(out, &listing.temporaries)?;
+    let drift = compare(files, out, listing.files, false)?;
     if drift.is_empty() {
         return Ok(drift);
     }
@@ -163,9 +163,9 @@ fn lock(out: &Path) -> Result<fs::File> {
 
 /// Removes the temporary files a killed render left. Only called under the lock, when no other
 /// render can be writing any.
-fn remove_temporaries(out: &Path) -> Result<()> {
-    for path in walk(out, true)? {
-        let full = out.join(&path);
+fn remove_temporaries(out: &Path, temporaries: &[String]) -> Result<()> {
+    for path in temporaries {
+        let full = out.join(path);
         fs::remove_file(&full)
             .map_err(|e| Error::io(format!("cannot remove {}", full.display()), e))?;
     }
@@ -252,16 +252,21 @@ fn remove_empty_parents(file: &Path, out: &Path) {
     }
 }
 
-/// Every regular file under `out`, relative and with `/` separators; none when `out` is absent.
-/// Symbolic links inside are listed as files (so they show as changed or orphaned), not followed.
-/// Temporary files of a killed render are not listed: they are not output.
-fn list_files(out: &Path) -> Result<Vec<String>> {
-    walk(out, false)
+/// What is under an output directory.
+struct Listing {
+    /// Every regular file, relative and with `/` separators. Symbolic links inside are listed
+    /// as files (so they show as changed or orphaned), not followed.
+    files: BTreeSet<String>,
+    /// Temporary files of a killed render: not output.
+    temporaries: Vec<String>,
 }
 
-/// The files under `out`: the temporary files of renders when `temporaries`, the others when not.
-fn walk(out: &Path, temporaries: bool) -> Result<Vec<String>> {
-    let mut found = Vec::new();
+/// Lists `out`; an absent directory lists nothing.
+fn walk(out: &Path) -> Result<Listing> {
+    let mut listing = Listing {
+        files: BTreeSet::new(),
+        temporaries: Vec::new(),
+    };
     let mut pending = vec![PathBuf::new()];
     while let Some(relative) = pending.pop() {
         let dir = out.join(&relative);
@@ -270,7 +275,7 @@ fn walk(out: &Path, temporaries: bool) -> Result<Vec<String>> {
             Err(e)
                 if e.kind() == std::io::ErrorKind::NotFound && relative.as_os_str().is_empty() =>
             {
-                return Ok(found);
+                return Ok(listing);
             }
             Err(e) => return Err(Error::io(format!("cannot list {}", dir.display()), e)),
         };
@@ -283,11 +288,15 @@ fn walk(out: &Path, temporaries: bool) -> Result<Vec<String>> {
                 .map_err(|e| Error::io(format!("cannot stat {}", path.display()), e))?;
             if kind.is_dir() {
                 pending.push(path);
-            } else if is_temporary(&entry.file_name().to_string_lossy()) == temporaries {
-                found.push(path.to_string_lossy().replace('\\', "/"));
+            } else {
+                let relative = path.to_string_lossy().replace('\\', "/");
+                if is_temporary(&entry.file_name().to_string_lossy()) {
+                    listing.temporaries.push(relative);
+                } else {
+                    listing.files.insert(relative);
+                }
             }
         }
     }
-    found.sort();
-    Ok(found)
+    Ok(listing)
 }

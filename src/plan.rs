@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::app::{Compiled, compile, compile_bytes};
-use crate::digest::{ImageInputs, context_digests, short_digest};
+use crate::digest::{ImageInputs, digest_tag, image_inputs};
 use crate::error::{Error, Result};
 use crate::git::Revision;
 
@@ -122,10 +122,10 @@ pub fn compare(base: &BaseInputs, now: &Compiled) -> Plan {
         unchanged: Vec::new(),
         removed: Vec::new(),
     };
-    let context = context_digests(&now.rendered.files);
+    let current = image_inputs(&now.model, &now.rendered.files);
     for distro in &now.model.distros {
-        let inputs = ImageInputs::of(distro, &now.rendered.files, &context);
-        let digest = inputs.digest();
+        let inputs = &current[&distro.name];
+        let digest = now.rendered.digests[&distro.name].clone();
         let (previous_digest, reasons) = match base {
             BaseInputs::None => (None, vec![Reason::NoBase]),
             BaseInputs::Unreadable(message) => (
@@ -136,7 +136,7 @@ pub fn compare(base: &BaseInputs, now: &Compiled) -> Plan {
             ),
             BaseInputs::Images(images) => match images.get(&distro.name) {
                 None => (None, vec![Reason::New]),
-                Some(before) => (Some(before.digest()), differences(before, &inputs)),
+                Some(before) => (Some(before.digest()), differences(before, inputs)),
             },
         };
         if reasons.is_empty() {
@@ -145,7 +145,7 @@ pub fn compare(base: &BaseInputs, now: &Compiled) -> Plan {
         }
         plan.changed.push(Change {
             name: distro.name.clone(),
-            digest_tag: format!("{}:{}", distro.image, short_digest(&digest)),
+            digest_tag: digest_tag(&distro.image, &digest),
             digest,
             previous_digest,
             reasons,
@@ -216,25 +216,21 @@ pub fn base_inputs(revision: &Revision, spec_path: &Path, out: &Path) -> Result<
             compiled.rendered.files.insert(relative, bytes.clone());
         }
     }
-    let context = context_digests(&compiled.rendered.files);
-    Ok(BaseInputs::Images(
-        compiled
-            .model
-            .distros
-            .iter()
-            .map(|d| {
-                let inputs = ImageInputs::of(d, &compiled.rendered.files, &context);
-                (d.name.clone(), inputs)
-            })
-            .collect(),
-    ))
+    Ok(BaseInputs::Images(image_inputs(
+        &compiled.model,
+        &compiled.rendered.files,
+    )))
 }
 
-/// The plan for the spec at `spec_path`, compared with `since` when given.
-pub fn make_plan(spec_path: &Path, out: &Path, since: Option<&str>) -> Result<Plan> {
-    let now = compile(spec_path, out)?;
+/// The plan for `now`, the spec at `spec_path` compiled, compared with `since` when given.
+pub fn make_plan(
+    now: &Compiled,
+    spec_path: &Path,
+    out: &Path,
+    since: Option<&str>,
+) -> Result<Plan> {
     let Some(name) = since else {
-        return Ok(compare(&BaseInputs::None, &now));
+        return Ok(compare(&BaseInputs::None, now));
     };
     let dir =
         std::env::current_dir().map_err(|e| Error::io("cannot find the current directory", e))?;
@@ -245,7 +241,7 @@ pub fn make_plan(spec_path: &Path, out: &Path, since: Option<&str>) -> Result<Pl
             "warning: the spec at {name} does not load, so every image is planned: {message}"
         );
     }
-    let mut plan = compare(&base, &now);
+    let mut plan = compare(&base, now);
     plan.since = Some(Base {
         name: revision.name,
         commit: revision.commit,
@@ -261,7 +257,8 @@ pub fn plan_command(
     json: bool,
     stdout: &mut dyn Write,
 ) -> Result<()> {
-    let plan = make_plan(spec_path, out, since)?;
+    let now = compile(spec_path, out)?;
+    let plan = make_plan(&now, spec_path, out, since)?;
     let io = |e| Error::io("cannot write to standard output", e);
     if json {
         let text =

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::digest::{ImageInputs, context_digests, short_digest};
+use crate::digest::{image_inputs, short_digest};
 use crate::dockerfile::check_run_commands;
 use crate::error::{Error, Result};
 use crate::files::FileSet;
@@ -169,14 +169,9 @@ pub fn render(model: &Model, provenance: &Provenance) -> Result<Rendered> {
     for (path, bytes) in context_files {
         files.insert(format!("context/{path}"), bytes);
     }
-    let context_digests = context_digests(&files);
-    let digests: BTreeMap<String, String> = model
-        .distros
+    let digests: BTreeMap<String, String> = image_inputs(model, &files)
         .iter()
-        .map(|d| {
-            let inputs = ImageInputs::of(d, &files, &context_digests);
-            (d.name.clone(), inputs.digest())
-        })
+        .map(|(name, inputs)| (name.clone(), inputs.digest()))
         .collect();
 
     let mut context = Context::new();

@@ -43,7 +43,7 @@ pub fn build_command(
         eprintln!("{} skipping {skipped}", styles.err.warning("warning:"));
     }
     if let Some(since) = &request.changed_since {
-        let plan = make_plan(spec, &request.out, Some(since))?;
+        let plan = make_plan(&compiled, spec, &request.out, Some(since))?;
         let changed = plan.changed_names();
         let (keep, same): (Vec<String>, Vec<String>) = selection
             .targets

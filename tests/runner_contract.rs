@@ -240,19 +240,17 @@ esac
 #[test]
 fn a_failing_bake_target_is_named_with_its_log_and_exit_code_1() {
     let dir = repo();
-    let (engine, log) = fake_engine(dir.path());
-    let output = tcgen(dir.path())
-        .args([
+    let (output, log) = with_fake_engine(
+        dir.path(),
+        &[
             "build",
             "--registry",
             "reg.example.com/ns",
             "ubuntu2204",
             "redhat9",
-        ])
-        .env("TCGEN_DOCKER", &engine)
-        .env("FAKE_EXIT", "7")
-        .output()
-        .unwrap();
+        ],
+        &[("FAKE_EXIT", "7")],
+    );
     assert_eq!(output.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let row = summary_row(&stdout, "redhat9");
@@ -283,20 +281,14 @@ fn a_failing_bake_target_is_named_with_its_log_and_exit_code_1() {
 #[test]
 fn in_docker_passes_the_exit_code_on_and_always_removes_the_container() {
     let dir = repo();
-    let (engine, log) = fake_engine(dir.path());
-    let output = tcgen(dir.path())
-        .args(["in-docker", "impala-toolchain-ubuntu2204", "--", "false"])
-        .env("TCGEN_DOCKER", &engine)
-        .env("FAKE_EXIT", "5")
-        .output()
-        .unwrap();
+    let (output, log) = with_fake_engine(
+        dir.path(),
+        &["in-docker", "impala-toolchain-ubuntu2204", "--", "false"],
+        &[("FAKE_EXIT", "5")],
+    );
     assert_eq!(output.status.code(), Some(5));
-    let calls = fs::read_to_string(log).unwrap();
-    let verbs: Vec<&str> = calls
-        .lines()
-        .map(|l| l.split("args=").nth(1).unwrap().split(' ').next().unwrap())
-        .collect();
-    assert_eq!(verbs, ["create", "start", "rm"], "{calls}");
+    let calls = fs::read_to_string(&log).unwrap();
+    assert_eq!(verbs(&log), ["create", "start", "rm"], "{calls}");
     assert!(calls.contains("args=start --attach --interactive c0ffee"));
     assert!(calls.contains("args=rm --force c0ffee"));
     assert!(
@@ -338,20 +330,19 @@ fn digest_tag(dir: &Path, name: &str) -> String {
 #[test]
 fn skip_existing_skips_only_the_targets_whose_digest_tag_the_registry_has() {
     let dir = repo();
-    let (engine, log) = fake_engine(dir.path());
     let existing = format!("reg.example.com/ns/{}", digest_tag(dir.path(), "redhat9"));
-    let output = tcgen(dir.path())
-        .args([
+    let (output, log) = with_fake_engine(
+        dir.path(),
+        &[
             "build",
             "--registry",
             "reg.example.com/ns",
             "--skip-existing",
-        ])
-        .args(["redhat9", "ubuntu2204"])
-        .env("TCGEN_DOCKER", &engine)
-        .env("FAKE_EXISTING", &existing)
-        .output()
-        .unwrap();
+            "redhat9",
+            "ubuntu2204",
+        ],
+        &[("FAKE_EXISTING", &existing)],
+    );
     assert!(
         output.status.success(),
         "{}",
@@ -410,6 +401,23 @@ fn cache_registry_and_skip_existing_in_dry_runs() {
         outputs.push(stable(&output.stdout, dir.path()));
     }
     insta::assert_snapshot!("build_cache_and_skip_existing_dry_run", outputs.join("\n"));
+}
+
+/// Runs tcgen in `dir` against a new fake engine with the variables `env`, and returns its
+/// output and the engine's log.
+fn with_fake_engine(
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (std::process::Output, PathBuf) {
+    let (engine, log) = fake_engine(dir);
+    let output = tcgen(dir)
+        .args(args)
+        .env("TCGEN_DOCKER", &engine)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    (output, log)
 }
 
 /// Runs tcgen in `dir` with `env`, sends `signal` after `delay`, and returns its exit code,
@@ -475,13 +483,11 @@ fn a_missing_engine_stops_a_build_with_a_clear_error() {
 #[test]
 fn an_unreachable_daemon_fails_every_target_with_the_reason_and_a_hint() {
     let dir = repo();
-    let (engine, _) = fake_engine(dir.path());
-    let output = tcgen(dir.path())
-        .args(["build", "ubuntu2204", "redhat9"])
-        .env("TCGEN_DOCKER", &engine)
-        .env("FAKE_DAEMON_DOWN", "1")
-        .output()
-        .unwrap();
+    let (output, _) = with_fake_engine(
+        dir.path(),
+        &["build", "ubuntu2204", "redhat9"],
+        &[("FAKE_DAEMON_DOWN", "1")],
+    );
     assert_eq!(output.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -505,13 +511,11 @@ fn an_unreachable_daemon_fails_every_target_with_the_reason_and_a_hint() {
 #[test]
 fn one_failing_target_does_not_hide_the_others() {
     let dir = repo();
-    let (engine, _) = fake_engine(dir.path());
-    let output = tcgen(dir.path())
-        .args(["build", "ubuntu2204", "redhat9", "redhat8"])
-        .env("TCGEN_DOCKER", &engine)
-        .env("FAKE_FAIL_TARGET", "redhat9")
-        .output()
-        .unwrap();
+    let (output, _) = with_fake_engine(
+        dir.path(),
+        &["build", "ubuntu2204", "redhat9", "redhat8"],
+        &[("FAKE_FAIL_TARGET", "redhat9")],
+    );
     assert_eq!(output.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let results: Vec<String> = ["ubuntu2204", "redhat9", "redhat8"]
@@ -579,15 +583,15 @@ fn a_signal_at_each_stage_of_in_docker_leaves_no_container() {
 #[test]
 fn secret_values_appear_in_no_output_and_no_argument() {
     let dir = repo();
-    let (engine, log) = fake_engine(dir.path());
     let secret = "s3cr3t-Value-42";
-    let output = tcgen(dir.path())
-        .args(["in-docker", "impala-toolchain-ubuntu2204", "--", "true"])
-        .env("TCGEN_DOCKER", &engine)
-        .env("AWS_SECRET_ACCESS_KEY", secret)
-        .env("AWS_SESSION_TOKEN", secret)
-        .output()
-        .unwrap();
+    let (output, log) = with_fake_engine(
+        dir.path(),
+        &["in-docker", "impala-toolchain-ubuntu2204", "--", "true"],
+        &[
+            ("AWS_SECRET_ACCESS_KEY", secret),
+            ("AWS_SESSION_TOKEN", secret),
+        ],
+    );
     assert!(output.status.success());
     let calls = fs::read_to_string(&log).unwrap();
     for (what, text) in [

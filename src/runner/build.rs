@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::app::Compiled;
-use crate::digest::short_digest;
+use crate::digest::digest_tag;
 use crate::error::{Error, Result};
 use crate::runner::exec::{self, Invocation, Outcome, Signals};
 use crate::runner::{Engine, Environment};
@@ -189,10 +189,7 @@ pub fn plan(
                 .find(|d| &d.name == name)
                 .ok_or_else(|| Error::Usage(format!("no distro named '{name}'")))?;
             let tag = tag(request, &distro.image);
-            let digest_tag = format!(
-                "{tag}:{}",
-                short_digest(&compiled.rendered.digests[&distro.name])
-            );
+            let digest_tag = digest_tag(&tag, &compiled.rendered.digests[&distro.name]);
             let cache = env
                 .get(CACHE_REGISTRY)
                 .filter(|v| !v.is_empty())

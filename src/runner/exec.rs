@@ -164,13 +164,18 @@ pub fn capture(invocation: &Invocation) -> Result<String> {
     capture_bytes(invocation, &[]).map(|out| String::from_utf8_lossy(&out).into_owned())
 }
 
-/// Runs with `input` on its stdin and returns its standard output as bytes; a failure carries
-/// its standard error. The input is written from a second thread, so a command that answers
-/// as it reads (`git cat-file --batch`) cannot fill the pipes and stall.
+/// Runs with `input` on its stdin (none when it is empty) and returns its standard output as
+/// bytes; a failure carries its standard error. The input is written from a second thread, so a
+/// command that answers as it reads (`git cat-file --batch`) cannot fill the pipes and stall.
 pub fn capture_bytes(invocation: &Invocation, input: &[u8]) -> Result<Vec<u8>> {
+    let stdin = if input.is_empty() {
+        Stdio::null()
+    } else {
+        Stdio::piped()
+    };
     let mut child = invocation
         .command()
-        .stdin(Stdio::piped())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
