@@ -19,86 +19,87 @@ variable "CACHE_REGISTRY" {
   default = ""
 }
 
-# Gated: the targets that need SLES_MIRROR join the default group only when it is set.
-# base URL of a SUSE Linux Enterprise mirror for the SLES 12 SP3 products; it is stored in the image history, so use a URL without credentials in it
+# Gated: the targets that need SLES_MIRROR build only when it is set (and then join the default
+# group, if they are in the default set).
+# base URL of a SUSE Linux Enterprise mirror for the SLES 12 SP5 products; it is stored in the image history, so use a URL without credentials in it
 variable "SLES_MIRROR" {
   default = ""
 }
 
+# The default set, built when no target is named. Other targets build when named.
 group "default" {
   targets = concat(
-    ["redhat10", "redhat7", "redhat8", "redhat9", "sles15", "sles16", "ubuntu1604", "ubuntu1804", "ubuntu2004", "ubuntu2204", "ubuntu2404"],
-    SLES_MIRROR != "" ? ["sles12"] : []
+    ["redhat10", "redhat8", "redhat9", "sles15", "sles16", "ubuntu2004", "ubuntu2204", "ubuntu2404"]
   )
 }
 
 target "redhat10" {
   context    = "generated/context"
   dockerfile = "../redhat10.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-redhat10", "${REGISTRY}impala-toolchain-redhat10:0d07be23a2dc"]
+  tags       = ["${REGISTRY}impala-toolchain-redhat10", "${REGISTRY}impala-toolchain-redhat10:8a0f5bf3afbf"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat10:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat10:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat10"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:0d07be23a2dcae016c6cdec719df798e6296d9c0dd0ee43cc1fc740b00e9fdef"
+    "dev.tcgen.input-digest"          = "sha256:8a0f5bf3afbfbd845c676b9dfd0bb396fb869b6b3edbb8b6dd95664444069337"
   }
 }
 
 target "redhat7" {
   context    = "generated/context"
   dockerfile = "../redhat7.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-redhat7", "${REGISTRY}impala-toolchain-redhat7:1eb0dea22838"]
+  tags       = ["${REGISTRY}impala-toolchain-redhat7", "${REGISTRY}impala-toolchain-redhat7:3cfea17f0d37"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat7:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat7:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat7"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:1eb0dea2283811bad171467eebe690fe88b1998a6cc11231aa014483c4803d70"
+    "dev.tcgen.input-digest"          = "sha256:3cfea17f0d37acccc6ea2c4aa26c140219cc06793612660439351e2953995170"
   }
 }
 
 target "redhat8" {
   context    = "generated/context"
   dockerfile = "../redhat8.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-redhat8", "${REGISTRY}impala-toolchain-redhat8:2d8dd974512f"]
+  tags       = ["${REGISTRY}impala-toolchain-redhat8", "${REGISTRY}impala-toolchain-redhat8:9274ed2e40db"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat8:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat8:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat8"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:2d8dd974512f4be4b0aa63a3a34ce6c8adfc764227efcd677c2deaefeb548e4f"
+    "dev.tcgen.input-digest"          = "sha256:9274ed2e40dbd67f98d4d6592a56cc13a46561be2a05a8c6426601b85844667f"
   }
 }
 
 target "redhat9" {
   context    = "generated/context"
   dockerfile = "../redhat9.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-redhat9", "${REGISTRY}impala-toolchain-redhat9:fa98eb37031b"]
+  tags       = ["${REGISTRY}impala-toolchain-redhat9", "${REGISTRY}impala-toolchain-redhat9:7ee188217212"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat9:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat9:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat9"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:fa98eb37031b2826431387d957fd8434c41a1636133a44f7f36949f8dee35dde"
+    "dev.tcgen.input-digest"          = "sha256:7ee1882172123f30ffe4300bf7940c69d7b9248351863d4538800a1fbf079d2b"
   }
 }
 
 target "sles12" {
   context    = "generated/context"
   dockerfile = "../sles12.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-sles12", "${REGISTRY}impala-toolchain-sles12:d5efa9a2a707"]
+  tags       = ["${REGISTRY}impala-toolchain-sles12", "${REGISTRY}impala-toolchain-sles12:d32f55acb13c"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles12:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles12:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-sles12"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:d5efa9a2a707e0c50c5278275c75efe21f35dca3bebeed2b465b64fa8eb51ecb"
+    "dev.tcgen.input-digest"          = "sha256:d32f55acb13c64d033231c9dca012258b8ddb4643f264c485a371d25dac0af63"
   }
   args = {
     SLES_MIRROR = SLES_MIRROR
@@ -108,97 +109,97 @@ target "sles12" {
 target "sles15" {
   context    = "generated/context"
   dockerfile = "../sles15.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-sles15", "${REGISTRY}impala-toolchain-sles15:194c7eb62ca2"]
+  tags       = ["${REGISTRY}impala-toolchain-sles15", "${REGISTRY}impala-toolchain-sles15:1ef33115cc92"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles15:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles15:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-sles15"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:194c7eb62ca21926757f9b152a63bbb63d4ceda46d706d202ccbc02eb038a00c"
+    "dev.tcgen.input-digest"          = "sha256:1ef33115cc92beb1962b5482c2cc478c4ba4b3459c56b7e20be073f3921d3772"
   }
 }
 
 target "sles16" {
   context    = "generated/context"
   dockerfile = "../sles16.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-sles16", "${REGISTRY}impala-toolchain-sles16:9e4361017ee2"]
+  tags       = ["${REGISTRY}impala-toolchain-sles16", "${REGISTRY}impala-toolchain-sles16:74343b6567c1"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles16:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles16:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-sles16"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:9e4361017ee29f57f6f58f82d2a3f4e45ce87a2c6445454148e8bfc444e2c9e9"
+    "dev.tcgen.input-digest"          = "sha256:74343b6567c156218736c811f419f3c0564adae60d16601cb3ffc8cb7701293c"
   }
 }
 
 target "ubuntu1604" {
   context    = "generated/context"
   dockerfile = "../ubuntu1604.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu1604", "${REGISTRY}impala-toolchain-ubuntu1604:9d74b1cb17f3"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu1604", "${REGISTRY}impala-toolchain-ubuntu1604:14f44028ef4f"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu1604:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu1604:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu1604"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:9d74b1cb17f366dc3140eb2eb0e8cc75eb097c65410e491c15d38856c8ee26e0"
+    "dev.tcgen.input-digest"          = "sha256:14f44028ef4f16b746da35f2d1580af3e132b30e85142ef26d7cccd4927d5345"
   }
 }
 
 target "ubuntu1804" {
   context    = "generated/context"
   dockerfile = "../ubuntu1804.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu1804", "${REGISTRY}impala-toolchain-ubuntu1804:40a6b6143b98"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu1804", "${REGISTRY}impala-toolchain-ubuntu1804:8f0897549a4b"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu1804:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu1804:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu1804"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:40a6b6143b9870ae209c30e40897ddf4a9cb43c4d61a87e93a73f54997096ed3"
+    "dev.tcgen.input-digest"          = "sha256:8f0897549a4b98839eb321416340f558466a82439328cf89b445e65fb5df7749"
   }
 }
 
 target "ubuntu2004" {
   context    = "generated/context"
   dockerfile = "../ubuntu2004.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu2004", "${REGISTRY}impala-toolchain-ubuntu2004:d34fb32dc01a"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu2004", "${REGISTRY}impala-toolchain-ubuntu2004:311552cb77ea"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2004:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2004:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2004"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:d34fb32dc01ac7c92c51fb878c38c2f8e67ebd31517e35af2087c375a82e196b"
+    "dev.tcgen.input-digest"          = "sha256:311552cb77ea79ce6c1478ec23ee73c24e500c6c568e2c58b0368ff17efed979"
   }
 }
 
 target "ubuntu2204" {
   context    = "generated/context"
   dockerfile = "../ubuntu2204.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu2204", "${REGISTRY}impala-toolchain-ubuntu2204:bfeaf6c19003"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu2204", "${REGISTRY}impala-toolchain-ubuntu2204:cc666a44f443"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2204:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2204:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2204"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:bfeaf6c190036c4609bc84e986f6c6e0158b775b302eb27ce5bbbf8759a55604"
+    "dev.tcgen.input-digest"          = "sha256:cc666a44f4438c6732e11d82795af37bf56ac1e8d42de1f1f1e56671744177f3"
   }
 }
 
 target "ubuntu2404" {
   context    = "generated/context"
   dockerfile = "../ubuntu2404.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu2404", "${REGISTRY}impala-toolchain-ubuntu2404:effed6506556"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu2404", "${REGISTRY}impala-toolchain-ubuntu2404:dded0b50e2b7"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2404:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2404:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2404"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:effed6506556d5936acc9da6d015a5965d01cd5740eb04fc9a0bd2ff92270db5"
+    "dev.tcgen.input-digest"          = "sha256:dded0b50e2b7a84cf2206f2740537421f26f03247adda1988c78643f7bc97d65"
   }
 }

@@ -3,10 +3,13 @@ FROM centos:7.4.1708
 
 COPY repos/CentOS-7.4.1708-Base.repo /etc/yum.repos.d/CentOS-Base.repo
 RUN --mount=type=cache,id=tcgen-redhat7-var-cache-yum,target=/var/cache/yum,sharing=locked \
-    yum -y --setopt=skip_missing_names_on_install=False install \
-      https://dl.fedoraproject.org/pub/epel/epel-release-latest-7.noarch.rpm
+    touch /var/lib/rpm/* \
+ && yum -y --setopt=skip_missing_names_on_install=False install \
+      https://archives.fedoraproject.org/pub/archive/epel/7/x86_64/Packages/e/epel-release-7-14.noarch.rpm
+RUN sed -i.bak -e 's/^metalink=/#metalink=/g' -e 's/^#baseurl=/baseurl=/g' -e 's|http://download.example/pub/epel/7/|https://archives.fedoraproject.org/pub/archive/epel/7/|g' /etc/yum.repos.d/epel.repo
 RUN --mount=type=cache,id=tcgen-redhat7-var-cache-yum,target=/var/cache/yum,sharing=locked \
-    yum -y --setopt=skip_missing_names_on_install=False install \
+    touch /var/lib/rpm/* \
+ && yum -y --setopt=skip_missing_names_on_install=False install \
       autoconf \
       automake \
       bison \
@@ -42,6 +45,7 @@ RUN --mount=type=cache,id=tcgen-redhat7-var-cache-yum,target=/var/cache/yum,shar
       readline-devel \
       redhat-lsb \
       rsync \
+      texinfo \
       unzip \
       vim-common \
       wget \
@@ -59,7 +63,7 @@ RUN AWSCLI_URL_BASE=https://awscli.amazonaws.com sh /usr/local/lib/tcgen/install
 
 # Tool: maven
 COPY scripts/install-maven.sh /usr/local/lib/tcgen/
-RUN MAVEN_SHA256=26ad91d751b3a9a53087aefa743f4e16a17741d3915b219cf74112bf87a438c5 MAVEN_URL=https://archive.apache.org/dist/maven/maven-3/3.6.3/binaries/apache-maven-3.6.3-bin.tar.gz MAVEN_VERSION=3.6.3 sh /usr/local/lib/tcgen/install-maven.sh
+RUN MAVEN_SHA256=26ad91d751b3a9a53087aefa743f4e16a17741d3915b219cf74112bf87a438c5 MAVEN_URL=https://native-toolchain-us-west-2.s3.us-west-2.amazonaws.com/maven/apache-maven-3.6.3-bin.tar.gz MAVEN_VERSION=3.6.3 sh /usr/local/lib/tcgen/install-maven.sh
 
 # Tool: ccache
 COPY scripts/install-ccache.sh /usr/local/lib/tcgen/
@@ -100,7 +104,7 @@ RUN sh /usr/local/lib/tcgen/assert-dependencies.sh \
       --program mvn \
       --program ccache \
       --program lsb_release \
-      --python-headers \
+      --python-headers python \
       --command 'java -version' --expect '1.8.0|17.0' \
       --command 'aws --version' \
       --command 'mvn --version' \

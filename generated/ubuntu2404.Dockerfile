@@ -43,7 +43,7 @@ RUN AWSCLI_URL_BASE=https://awscli.amazonaws.com sh /usr/local/lib/tcgen/install
 
 # Tool: maven
 COPY scripts/install-maven.sh /usr/local/lib/tcgen/
-RUN MAVEN_SHA256=26ad91d751b3a9a53087aefa743f4e16a17741d3915b219cf74112bf87a438c5 MAVEN_URL=https://archive.apache.org/dist/maven/maven-3/3.6.3/binaries/apache-maven-3.6.3-bin.tar.gz MAVEN_VERSION=3.6.3 sh /usr/local/lib/tcgen/install-maven.sh
+RUN MAVEN_SHA256=26ad91d751b3a9a53087aefa743f4e16a17741d3915b219cf74112bf87a438c5 MAVEN_URL=https://native-toolchain-us-west-2.s3.us-west-2.amazonaws.com/maven/apache-maven-3.6.3-bin.tar.gz MAVEN_VERSION=3.6.3 sh /usr/local/lib/tcgen/install-maven.sh
 
 # Tool: ccache
 COPY scripts/install-ccache.sh /usr/local/lib/tcgen/
@@ -83,7 +83,7 @@ RUN sh /usr/local/lib/tcgen/assert-dependencies.sh \
       --program aws \
       --program mvn \
       --program ccache \
-      --python-headers \
+      --python-headers python3 \
       --command 'java -version' --expect '1.8.0|17.0' \
       --command 'aws --version' \
       --command 'mvn --version' \

@@ -260,6 +260,13 @@ pub fn show_command(spec_path: &Path, name: &str, stdout: &mut dyn Write) -> Res
             .unwrap_or_else(|| spec.defaults.checks.clone()),
     );
     distro.lsb_release = Some(entry.lsb_release.unwrap_or(spec.defaults.lsb_release));
+    distro.assert_python = Some(
+        entry
+            .assert_python
+            .clone()
+            .unwrap_or_else(|| spec.defaults.assert_python.clone()),
+    );
+    distro.in_default_set = Some(model.in_default_set);
     let shown = Shown {
         name,
         image: &model.image,

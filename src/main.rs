@@ -87,7 +87,8 @@ enum Command {
     },
     /// Build images with docker buildx bake (or podman build), from the repository root.
     Build {
-        /// Distros to build; default: every distro whose gated arguments are set.
+        /// Distros to build; default: the default set, less the distros whose gated arguments
+        /// are not set.
         distros: Vec<String>,
         /// Container engine.
         #[arg(long, value_enum, default_value = "docker")]
@@ -125,6 +126,10 @@ enum Command {
         /// Print the commands, their directory and the variables they set or read; run nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Print only the tags that built on standard output, one per line, for scripts (the
+        /// summary goes to standard error).
+        #[arg(long)]
+        print_tags: bool,
     },
     /// Run a command inside a built image with the repository at /mnt.
     InDocker {
@@ -219,6 +224,7 @@ fn run(cli: Cli, styles: Styles) -> Result<i32> {
             changed_since,
             skip_existing,
             dry_run,
+            print_tags,
         } => {
             drop(stdout);
             let root = std::env::current_dir()
@@ -237,7 +243,14 @@ fn run(cli: Cli, styles: Styles) -> Result<i32> {
                 changed_since,
                 skip_existing,
             };
-            build_command(&cli.spec, &request, allow_stale, dry_run, styles)
+            build_command(
+                &cli.spec,
+                &request,
+                allow_stale,
+                dry_run,
+                print_tags,
+                styles,
+            )
         }
         Command::InDocker {
             engine,

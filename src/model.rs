@@ -26,8 +26,9 @@ pub struct Model {
     pub gated_args: Vec<GatedArg>,
     /// The images, sorted by name.
     pub distros: Vec<DistroModel>,
-    /// Names of the distros that need no gated argument: always in the default build.
-    pub ungated_distros: Vec<String>,
+    /// Names of the distros of the default set that need no gated argument: always in the
+    /// default build.
+    pub always_default: Vec<String>,
     /// Files of the build context, by path inside it.
     pub context_files: BTreeMap<String, ContextFile>,
 }
@@ -93,6 +94,8 @@ pub struct DistroModel {
     pub platforms: Vec<String>,
     /// Gated arguments the image needs.
     pub gated_args: Vec<GatedArg>,
+    /// Whether the image is in the default set (built and used when no distro is named).
+    pub in_default_set: bool,
     /// The Dockerfile body after `FROM`, in order.
     pub instructions: Vec<Instruction>,
     /// Paths inside the build context that the Dockerfile copies, sorted.
@@ -179,9 +182,9 @@ pub fn plan(spec: &Spec) -> Model {
     let mut gated_args: Vec<GatedArg> = distros.iter().flat_map(|d| d.gated_args.clone()).collect();
     gated_args.sort_by(|a, b| a.name.cmp(&b.name));
     gated_args.dedup();
-    let ungated_distros = distros
+    let always_default = distros
         .iter()
-        .filter(|d| d.gated_args.is_empty())
+        .filter(|d| d.in_default_set && d.gated_args.is_empty())
         .map(|d| d.name.clone())
         .collect();
     Model {
@@ -189,7 +192,7 @@ pub fn plan(spec: &Spec) -> Model {
         source: spec.source.clone(),
         gated_args,
         distros,
-        ungated_distros,
+        always_default,
         context_files,
     }
 }
@@ -268,7 +271,13 @@ fn plan_distro(
         source,
         dir: format!("{SCRIPT_DIR}/"),
         script: format!("{SCRIPT_DIR}/{ASSERT_SCRIPT}"),
-        args: assert_args(&checks_of(spec, distro)),
+        args: assert_args(
+            &checks_of(spec, distro),
+            distro
+                .assert_python
+                .as_deref()
+                .unwrap_or(&spec.defaults.assert_python),
+        ),
     });
     context_inputs.sort();
     context_inputs.dedup();
@@ -285,6 +294,9 @@ fn plan_distro(
             .clone()
             .unwrap_or_else(|| spec.defaults.platforms.clone()),
         gated_args,
+        in_default_set: distro
+            .in_default_set
+            .unwrap_or(spec.defaults.in_default_set),
         instructions,
         context_inputs,
     }
@@ -407,8 +419,9 @@ fn merge_checks(into: &mut Checks, extra: &Checks) {
     into.python_headers |= extra.python_headers;
 }
 
-/// The assertion script's arguments: one `--option value` per item, shell-quoted.
-fn assert_args(checks: &Checks) -> Vec<String> {
+/// The assertion script's arguments: one `--option value` per item, shell-quoted; `python` is
+/// the interpreter asked where `Python.h` is.
+fn assert_args(checks: &Checks, python: &str) -> Vec<String> {
     let q = |s: &str| shell_words::quote(s).into_owned();
     let mut args: Vec<String> = Vec::new();
     args.extend(
@@ -424,7 +437,7 @@ fn assert_args(checks: &Checks) -> Vec<String> {
             .map(|p| format!("--program {}", q(p))),
     );
     if checks.python_headers {
-        args.push("--python-headers".to_owned());
+        args.push(format!("--python-headers {}", q(python)));
     }
     for command in &checks.commands {
         let mut arg = format!("--command {}", q(&command.run));

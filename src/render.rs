@@ -97,7 +97,7 @@ struct FleetView<'a> {
     image_prefix: &'a str,
     source: &'a str,
     gated_args: &'a [GatedArg],
-    ungated_distros: &'a [String],
+    always_default: &'a [String],
     distros: Vec<TargetView<'a>>,
 }
 
@@ -108,6 +108,7 @@ struct TargetView<'a> {
     image: &'a str,
     platforms: &'a [String],
     gated_args: &'a [GatedArg],
+    in_default_set: bool,
     digest: &'a str,
     short_digest: &'a str,
 }
@@ -118,7 +119,7 @@ impl<'a> FleetView<'a> {
             image_prefix: &model.image_prefix,
             source: &model.source,
             gated_args: &model.gated_args,
-            ungated_distros: &model.ungated_distros,
+            always_default: &model.always_default,
             distros: model
                 .distros
                 .iter()
@@ -127,6 +128,7 @@ impl<'a> FleetView<'a> {
                     image: &d.image,
                     platforms: &d.platforms,
                     gated_args: &d.gated_args,
+                    in_default_set: d.in_default_set,
                     digest: &digests[&d.name],
                     short_digest: short_digest(&digests[&d.name]),
                 })

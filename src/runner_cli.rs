@@ -17,11 +17,14 @@ use crate::runner::{Environment, ProcessEnvironment};
 use crate::style::Styles;
 
 /// `tcgen build`: checks that the generated files are fresh, selects, builds and reports.
+/// With `print_tags`, standard output has only the tags that built, one per line, and the
+/// summary goes to standard error.
 pub fn build_command(
     spec: &Path,
     request: &BuildRequest,
     allow_stale: bool,
     dry_run: bool,
+    print_tags: bool,
     styles: Styles,
 ) -> Result<i32> {
     let compiled = compile(spec, &request.out)?;
@@ -89,7 +92,16 @@ pub fn build_command(
     let signals = Signals::catch()?;
     let (results, interrupted) = build::run(&to_build, &signals)?;
     let rows: Vec<Row> = builds.iter().map(|b| row(b, &skipped, &results)).collect();
-    print!("{}", report::table(&rows, styles.out));
+    if print_tags {
+        eprint!("{}", report::table(&rows, styles.err));
+        for build in &builds {
+            if let Some((TargetResult::Built(_), _)) = results.get(&build.target) {
+                println!("{}", build.tag);
+            }
+        }
+    } else {
+        print!("{}", report::table(&rows, styles.out));
+    }
     for build in &to_build {
         if let Some((TargetResult::Failed(_), _)) = results.get(&build.target) {
             eprint!("{}", failure_excerpt(build, styles));

@@ -98,7 +98,8 @@ pub struct Checks {
     /// Programs that must be on PATH; `mawk|gawk` accepts either.
     #[serde(default)]
     pub programs: Vec<String>,
-    /// Whether `Python.h` must exist for the default `python`.
+    /// Whether `Python.h` must exist where the assertion's interpreter (`assert_python`) says
+    /// its headers are (sysconfig's `INCLUDEPY`).
     #[serde(default)]
     pub python_headers: bool,
     /// Commands that must succeed, optionally printing one of the expected strings.
@@ -132,6 +133,13 @@ pub struct Defaults {
     /// Whether the assertion requires `lsb_release`.
     #[serde(default = "yes")]
     pub lsb_release: bool,
+    /// The Python interpreter the `python_headers` check asks where `Python.h` is (upstream
+    /// runs its assertion under `python3`; default `python3`).
+    #[serde(default = "python3")]
+    pub assert_python: String,
+    /// Whether a distro is in the default set unless it says otherwise (default true).
+    #[serde(default = "yes")]
+    pub in_default_set: bool,
 }
 
 /// The package manager a distro's base image uses; it decides how install steps are written.
@@ -206,6 +214,14 @@ pub struct Distro {
     /// Whether the assertion requires `lsb_release`; defaults to `defaults.lsb_release`.
     #[serde(default)]
     pub lsb_release: Option<bool>,
+    /// The interpreter the `python_headers` check asks; defaults to `defaults.assert_python`.
+    #[serde(default)]
+    pub assert_python: Option<String>,
+    /// Whether the distro is in the default set: bake's `default` group, `tcgen build` without
+    /// names and the Makefile's `DISTROS`; defaults to `defaults.in_default_set`. A distro out of
+    /// it is still rendered and built when named.
+    #[serde(default)]
+    pub in_default_set: Option<bool>,
 }
 
 /// A step before or after the main install: exactly one of its keys is set.
@@ -271,6 +287,10 @@ pub struct AddRepo {
 
 fn yes() -> bool {
     true
+}
+
+fn python3() -> String {
+    "python3".to_owned()
 }
 
 /// Reads a mapping, refusing a key that appears twice (a plain map would keep the last one

@@ -79,6 +79,12 @@ pub fn validate(spec: &Spec, known_scripts: &[&str]) -> Vec<Problem> {
     v.check_platforms("defaults.platforms", &spec.defaults.platforms);
     v.check_tool_names(spec, "defaults.tools", &spec.defaults.tools);
     v.check_checks("defaults.checks", &spec.defaults.checks);
+    v.check_word(
+        "defaults.assert_python",
+        &spec.defaults.assert_python,
+        PROGRAM_CHARS,
+        "a Python interpreter (a program name or path)",
+    );
     v.non_empty("distros", spec.distros.is_empty(), "the spec");
     for (name, distro) in &spec.distros {
         v.check_distro(spec, name, distro);
@@ -90,6 +96,8 @@ pub fn validate(spec: &Spec, known_scripts: &[&str]) -> Vec<Problem> {
 const NAME_CHARS: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";
 /// Characters of file names.
 const FILE_CHARS: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.";
+/// Characters of a program name or path (`python3`, `/usr/bin/python2.7`).
+const PROGRAM_CHARS: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./";
 /// Characters of package names: `gcc-c++`, `perl(FindBin)`, `java-1.8.0-openjdk`, `libncurses6-5.9-40.124.x86_64`.
 const PACKAGE_CHARS: &str =
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+:()=~@";
@@ -471,6 +479,14 @@ impl Validator {
         }
         if let Some(checks) = &distro.checks {
             self.check_checks(&format!("{path}.checks"), checks);
+        }
+        if let Some(python) = &distro.assert_python {
+            self.check_word(
+                &format!("{path}.assert_python"),
+                python,
+                PROGRAM_CHARS,
+                "a Python interpreter (a program name or path)",
+            );
         }
     }
 }

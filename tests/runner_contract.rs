@@ -11,11 +11,15 @@ use assert_cmd::Command;
 mod common;
 use common::summary_row;
 
-/// A scratch repository with the shipped spec rendered into it.
+/// A scratch repository with the fleet fixture rendered into it as its distros.yaml.
 fn repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    fs::copy(root.join("distros.yaml"), dir.path().join("distros.yaml")).unwrap();
+    fs::copy(
+        root.join("tests/fixtures/fleet.yaml"),
+        dir.path().join("distros.yaml"),
+    )
+    .unwrap();
     tcgen(dir.path()).arg("render").assert().success();
     dir
 }
@@ -24,7 +28,7 @@ fn tcgen(dir: &Path) -> Command {
     let mut command = Command::cargo_bin("tcgen").unwrap();
     command
         .current_dir(dir)
-        .env_remove("SLES_MIRROR")
+        .env_remove("SUSE_MIRROR")
         .env_remove("TCGEN_DOCKER")
         .env_remove("BUILD_TARGET_LABEL")
         .env_remove("AWS_SECRET_ACCESS_KEY");
@@ -53,10 +57,48 @@ fn build_dry_run_prints_each_bake_command_and_skips_gated_distros() {
     assert!(output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("warning: skipping sles12: SLES_MIRROR is not set"),
+        stderr.contains("warning: skipping suse15: SUSE_MIRROR is not set"),
         "{stderr}"
     );
-    insta::assert_snapshot!("build_default_dry_run", stable(&output.stdout, dir.path()));
+    let stdout = stable(&output.stdout, dir.path());
+    assert!(
+        !stdout.contains("centos7"),
+        "a distro out of the default set is built only when named:\n{stdout}"
+    );
+    insta::assert_snapshot!("build_default_dry_run", stdout);
+}
+
+#[test]
+fn a_distro_out_of_the_default_set_builds_when_named() {
+    let dir = repo();
+    let output = tcgen(dir.path())
+        .args(["build", "--dry-run", "centos7"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).lines().next(),
+        Some(
+            "docker buildx bake -f generated/bake.hcl --load --metadata-file build_docker/logs/centos7.metadata centos7"
+        )
+    );
+}
+
+#[test]
+fn print_tags_gives_scripts_only_the_tags_that_built() {
+    let dir = repo();
+    let (output, _) = with_fake_engine(
+        dir.path(),
+        &["build", "--print-tags", "debian12", "rocky9", "centos7"],
+        &[("FAKE_FAIL_TARGET", "rocky9")],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "test-toolchain-debian12\ntest-toolchain-centos7\n"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(summary_row(&stderr, "rocky9")[1], "FAILED", "{stderr}");
 }
 
 #[test]
@@ -77,10 +119,10 @@ fn build_options_reach_bake_and_gated_values_go_by_name() {
             "*.cache-to=type=inline",
             "--progress",
             "plain",
-            "sles12",
-            "ubuntu2204",
+            "suse15",
+            "debian12",
         ])
-        .env("SLES_MIRROR", "https://user:secret@mirror.example.com")
+        .env("SUSE_MIRROR", "https://user:secret@mirror.example.com")
         .output()
         .unwrap();
     assert!(
@@ -107,10 +149,10 @@ fn podman_builds_carry_tags_labels_and_gated_args_by_name() {
             "podman",
             "--registry",
             "reg.example.com/ns",
-            "sles12",
-            "redhat9",
+            "suse15",
+            "rocky9",
         ])
-        .env("SLES_MIRROR", "https://mirror.example.com")
+        .env("SUSE_MIRROR", "https://mirror.example.com")
         .output()
         .unwrap();
     assert!(
@@ -124,9 +166,9 @@ fn podman_builds_carry_tags_labels_and_gated_args_by_name() {
 #[test]
 fn a_gated_distro_named_without_its_argument_is_a_usage_error() {
     let dir = repo();
-    let stderr = usage_error(dir.path(), &["build", "--dry-run", "sles12"]);
+    let stderr = usage_error(dir.path(), &["build", "--dry-run", "suse15"]);
     assert!(
-        stderr.contains("sles12 needs SLES_MIRROR: set it"),
+        stderr.contains("suse15 needs SUSE_MIRROR: set it"),
         "{stderr}"
     );
 }
@@ -135,14 +177,14 @@ fn a_gated_distro_named_without_its_argument_is_a_usage_error() {
 fn build_refuses_stale_generated_files_unless_allowed() {
     let dir = repo();
     fs::write(
-        dir.path().join("generated/ubuntu2204.Dockerfile"),
+        dir.path().join("generated/debian12.Dockerfile"),
         "FROM scratch\n",
     )
     .unwrap();
-    let stderr = usage_error(dir.path(), &["build", "--dry-run", "ubuntu2204"]);
+    let stderr = usage_error(dir.path(), &["build", "--dry-run", "debian12"]);
     assert!(stderr.contains("is stale (1 changed"), "{stderr}");
     tcgen(dir.path())
-        .args(["build", "--dry-run", "--allow-stale", "ubuntu2204"])
+        .args(["build", "--dry-run", "--allow-stale", "debian12"])
         .assert()
         .success();
 }
@@ -158,7 +200,7 @@ fn in_docker_dry_run_shows_mounts_user_and_variables_by_name() {
             "--network host -e 'X=a b'",
         ])
         .args([
-            "reg.example.com:5000/impala-toolchain-redhat9:v1",
+            "reg.example.com:5000/test-toolchain-rocky9:v1",
             "--",
             "./buildall.sh",
             "--fast",
@@ -195,7 +237,7 @@ fn in_docker_refuses_a_path_with_a_colon() {
             "--dry-run",
             "--build-dir",
             "build:x",
-            "impala-toolchain-redhat9",
+            "test-toolchain-rocky9",
             "--",
             "true",
         ],
@@ -246,21 +288,21 @@ fn a_failing_bake_target_is_named_with_its_log_and_exit_code_1() {
             "build",
             "--registry",
             "reg.example.com/ns",
-            "ubuntu2204",
-            "redhat9",
+            "debian12",
+            "rocky9",
         ],
         &[("FAKE_EXIT", "7")],
     );
     assert_eq!(output.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let row = summary_row(&stdout, "redhat9");
+    let row = summary_row(&stdout, "rocky9");
     assert_eq!(
         (row[1].as_str(), row[3].as_str()),
-        ("FAILED", "exit code 7: see build_docker/logs/redhat9.log"),
+        ("FAILED", "exit code 7: see build_docker/logs/rocky9.log"),
         "{stdout}"
     );
     assert!(
-        summary_row(&stdout, "ubuntu2204")[1] == "FAILED",
+        summary_row(&stdout, "debian12")[1] == "FAILED",
         "both targets run and are reported: {stdout}"
     );
     let calls = fs::read_to_string(log).unwrap();
@@ -283,7 +325,7 @@ fn in_docker_passes_the_exit_code_on_and_always_removes_the_container() {
     let dir = repo();
     let (output, log) = with_fake_engine(
         dir.path(),
-        &["in-docker", "impala-toolchain-ubuntu2204", "--", "false"],
+        &["in-docker", "test-toolchain-debian12", "--", "false"],
         &[("FAKE_EXIT", "5")],
     );
     assert_eq!(output.status.code(), Some(5));
@@ -293,7 +335,7 @@ fn in_docker_passes_the_exit_code_on_and_always_removes_the_container() {
     assert!(calls.contains("args=rm --force c0ffee"));
     assert!(
         dir.path()
-            .join("build_docker/impala-toolchain-ubuntu2204/build")
+            .join("build_docker/test-toolchain-debian12/build")
             .is_dir(),
         "directories exist before mounting"
     );
@@ -303,7 +345,7 @@ fn in_docker_passes_the_exit_code_on_and_always_removes_the_container() {
 fn a_missing_engine_is_a_clear_error() {
     let dir = repo();
     let output = tcgen(dir.path())
-        .args(["in-docker", "impala-toolchain-ubuntu2204", "--", "true"])
+        .args(["in-docker", "test-toolchain-debian12", "--", "true"])
         .env("TCGEN_DOCKER", "/nonexistent/docker")
         .output()
         .unwrap();
@@ -330,7 +372,7 @@ fn digest_tag(dir: &Path, name: &str) -> String {
 #[test]
 fn skip_existing_skips_only_the_targets_whose_digest_tag_the_registry_has() {
     let dir = repo();
-    let existing = format!("reg.example.com/ns/{}", digest_tag(dir.path(), "redhat9"));
+    let existing = format!("reg.example.com/ns/{}", digest_tag(dir.path(), "rocky9"));
     let (output, log) = with_fake_engine(
         dir.path(),
         &[
@@ -338,8 +380,8 @@ fn skip_existing_skips_only_the_targets_whose_digest_tag_the_registry_has() {
             "--registry",
             "reg.example.com/ns",
             "--skip-existing",
-            "redhat9",
-            "ubuntu2204",
+            "rocky9",
+            "debian12",
         ],
         &[("FAKE_EXISTING", &existing)],
     );
@@ -350,9 +392,9 @@ fn skip_existing_skips_only_the_targets_whose_digest_tag_the_registry_has() {
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
-        summary_row(&stdout, "redhat9")
+        summary_row(&stdout, "rocky9")
             == [
-                "redhat9",
+                "rocky9",
                 "skipped",
                 "-",
                 &format!("{existing} is in the registry")
@@ -360,7 +402,7 @@ fn skip_existing_skips_only_the_targets_whose_digest_tag_the_registry_has() {
         "{stdout}"
     );
     assert!(
-        summary_row(&stdout, "ubuntu2204")[3] == "reg.example.com/ns/impala-toolchain-ubuntu2204",
+        summary_row(&stdout, "debian12")[3] == "reg.example.com/ns/test-toolchain-debian12",
         "{stdout}"
     );
     let calls = fs::read_to_string(log).unwrap();
@@ -370,7 +412,7 @@ fn skip_existing_skips_only_the_targets_whose_digest_tag_the_registry_has() {
         .collect();
     assert_eq!(bakes.len(), 1, "{calls}");
     assert!(
-        bakes[0].ends_with(" ubuntu2204 REGISTRY=reg.example.com/ns/ MULTI="),
+        bakes[0].ends_with(" debian12 REGISTRY=reg.example.com/ns/ MULTI="),
         "{calls}"
     );
 }
@@ -389,7 +431,7 @@ fn cache_registry_and_skip_existing_in_dry_runs() {
     for engine in ["docker", "podman"] {
         let output = tcgen(dir.path())
             .args(["build", "--dry-run", "--engine", engine, "--skip-existing"])
-            .args(["--registry", "reg.example.com/ns", "ubuntu2204"])
+            .args(["--registry", "reg.example.com/ns", "debian12"])
             .env("CACHE_REGISTRY", "cache.example.com/toolchain/")
             .output()
             .unwrap();
@@ -433,7 +475,7 @@ fn interrupted(
         .current_dir(dir)
         .args(args)
         .envs(env.iter().copied())
-        .env_remove("SLES_MIRROR")
+        .env_remove("SUSE_MIRROR")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -469,7 +511,7 @@ fn verbs(log: &Path) -> Vec<String> {
 fn a_missing_engine_stops_a_build_with_a_clear_error() {
     let dir = repo();
     let output = tcgen(dir.path())
-        .args(["build", "ubuntu2204"])
+        .args(["build", "debian12"])
         .env("TCGEN_DOCKER", "/nonexistent/docker")
         .output()
         .unwrap();
@@ -485,17 +527,17 @@ fn an_unreachable_daemon_fails_every_target_with_the_reason_and_a_hint() {
     let dir = repo();
     let (output, _) = with_fake_engine(
         dir.path(),
-        &["build", "ubuntu2204", "redhat9"],
+        &["build", "debian12", "rocky9"],
         &[("FAKE_DAEMON_DOWN", "1")],
     );
     assert_eq!(output.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    for target in ["ubuntu2204", "redhat9"] {
+    for target in ["debian12", "rocky9"] {
         assert_eq!(summary_row(&stdout, target)[1], "FAILED", "{stdout}");
     }
     assert!(
-        stderr.contains("error: redhat9 failed; the end of build_docker/logs/redhat9.log:"),
+        stderr.contains("error: rocky9 failed; the end of build_docker/logs/rocky9.log:"),
         "{stderr}"
     );
     assert!(
@@ -513,12 +555,12 @@ fn one_failing_target_does_not_hide_the_others() {
     let dir = repo();
     let (output, _) = with_fake_engine(
         dir.path(),
-        &["build", "ubuntu2204", "redhat9", "redhat8"],
-        &[("FAKE_FAIL_TARGET", "redhat9")],
+        &["build", "debian12", "rocky9", "centos7"],
+        &[("FAKE_FAIL_TARGET", "rocky9")],
     );
     assert_eq!(output.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let results: Vec<String> = ["ubuntu2204", "redhat9", "redhat8"]
+    let results: Vec<String> = ["debian12", "rocky9", "centos7"]
         .iter()
         .map(|t| summary_row(&stdout, t)[1].clone())
         .collect();
@@ -533,7 +575,7 @@ fn sigint_and_sigterm_during_a_build_stop_it_and_report_every_target() {
         let started = std::time::Instant::now();
         let (code, stdout, stderr) = interrupted(
             dir.path(),
-            &["build", "ubuntu2204", "redhat9"],
+            &["build", "debian12", "rocky9"],
             &[
                 ("TCGEN_DOCKER", engine.to_str().unwrap()),
                 ("FAKE_SLEEP_buildx", "20"),
@@ -546,7 +588,7 @@ fn sigint_and_sigterm_during_a_build_stop_it_and_report_every_target() {
             started.elapsed().as_secs() < 10,
             "the build was not stopped"
         );
-        for target in ["ubuntu2204", "redhat9"] {
+        for target in ["debian12", "rocky9"] {
             assert_eq!(
                 summary_row(&stdout, target)[1..3],
                 ["not run", "-"],
@@ -569,7 +611,7 @@ fn a_signal_at_each_stage_of_in_docker_leaves_no_container() {
             let (engine, log) = fake_engine(dir.path());
             let (code, stdout, stderr) = interrupted(
                 dir.path(),
-                &["in-docker", "impala-toolchain-ubuntu2204", "--", "true"],
+                &["in-docker", "test-toolchain-debian12", "--", "true"],
                 &[("TCGEN_DOCKER", engine.to_str().unwrap()), (sleep, "2")],
                 signal,
                 std::time::Duration::from_millis(500),
@@ -586,7 +628,7 @@ fn secret_values_appear_in_no_output_and_no_argument() {
     let secret = "s3cr3t-Value-42";
     let (output, log) = with_fake_engine(
         dir.path(),
-        &["in-docker", "impala-toolchain-ubuntu2204", "--", "true"],
+        &["in-docker", "test-toolchain-debian12", "--", "true"],
         &[
             ("AWS_SECRET_ACCESS_KEY", secret),
             ("AWS_SESSION_TOKEN", secret),

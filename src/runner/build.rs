@@ -72,7 +72,7 @@ pub struct Selection {
 }
 
 /// Picks the targets: the named ones (each must exist and have its gated arguments set), or
-/// every distro whose gated arguments are set.
+/// every distro of the default set whose gated arguments are set.
 pub fn select(
     compiled: &Compiled,
     requested: &[String],
@@ -105,7 +105,7 @@ pub fn select(
         selection.targets.push(name.clone());
     }
     if requested.is_empty() {
-        for distro in &compiled.model.distros {
+        for distro in compiled.model.distros.iter().filter(|d| d.in_default_set) {
             match distro.gated_args.iter().find(|a| !set(&a.name)) {
                 Some(arg) => selection
                     .skipped

@@ -203,12 +203,13 @@ pub fn capture_bytes(invocation: &Invocation, input: &[u8]) -> Result<Vec<u8>> {
     Ok(output.stdout)
 }
 
-/// Runs `first | second` without a shell: `first`'s standard output feeds `second`'s standard
-/// input. Fails, naming the command, when either one fails.
-pub fn pipe(first: &Invocation, second: &Invocation) -> Result<()> {
+/// Runs `first | second` without a shell, with `input` on `first`'s standard input:
+/// `first`'s standard output feeds `second`'s standard input. Fails, naming the command, when
+/// either one fails.
+pub fn pipe(first: &Invocation, input: &[u8], second: &Invocation) -> Result<()> {
     let mut producer = first
         .command()
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| first.spawn_error(e))?;
@@ -216,8 +217,17 @@ pub fn pipe(first: &Invocation, second: &Invocation) -> Result<()> {
         .stdout
         .take()
         .ok_or_else(|| Error::Command(format!("{} gave no output stream", first.program)))?;
-    let consumed = second.command().stdin(output).status();
-    let produced = producer.wait();
+    let (consumed, produced) = std::thread::scope(|scope| {
+        if let Some(mut stdin) = producer.stdin.take() {
+            scope.spawn(move || {
+                use std::io::Write as _;
+                // A producer that exits early closes the pipe; its exit status tells why.
+                let _ = stdin.write_all(input);
+            });
+        }
+        let consumed = second.command().stdin(output).status();
+        (consumed, producer.wait())
+    });
     for (invocation, status) in [(second, consumed), (first, produced)] {
         let status = status.map_err(|e| invocation.spawn_error(e))?;
         if !status.success() {

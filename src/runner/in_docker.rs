@@ -54,7 +54,8 @@ pub struct InDocker {
 /// Everything decided for one run: directories to create, the `create` command, warnings.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    /// Directories created before mounting, so that they belong to the caller.
+    /// Directories created before mounting, so that they belong to the caller: the mounted
+    /// ones and their mount points inside the repository.
     pub directories: Vec<PathBuf>,
     /// The per-image directory `source/` is copied into.
     pub image_dir: PathBuf,
@@ -103,6 +104,9 @@ pub fn plan(
         let dir = image_dir.join(sub);
         mount(&mut args, mount_path(&dir)?, &format!("/mnt/{sub}"), "");
         directories.push(dir);
+        // The mount point inside the mounted repository: an engine running as root would
+        // create it, root-owned, in the user's checkout.
+        directories.push(request.repo.join(sub));
     }
 
     let mut passes_env: Vec<String> = Vec::new();
@@ -117,6 +121,7 @@ pub fn plan(
         let dir = absolute(&request.repo, &dir);
         mount(&mut args, mount_path(&dir)?, "/mnt/ccache", "");
         directories.push(dir);
+        directories.push(request.repo.join("ccache"));
         args.extend(["-e", "USE_CCACHE=1", "-e", "CCACHE_DIR=/mnt/ccache"].map(String::from));
     }
 
@@ -204,23 +209,77 @@ fn absolute(base: &Path, path: &Path) -> PathBuf {
     }
 }
 
-/// Copies the files git tracks under `source/` at HEAD into `image_dir/source/`, in one
-/// `git archive | tar` pipe (no process per file). Returns the folders directly under `source/`.
+/// Copies the files git tracks under `source/` (as HEAD lists them) into `image_dir/source/`,
+/// with their working-tree content, as upstream's in-docker.py does: an edited recipe arrives
+/// edited, an untracked file does not arrive, a tracked file deleted from the working tree is
+/// left out. One `tar -c | tar -x` pipe reads the file list (no process per file). Returns the
+/// names directly under `source/`, sorted.
 pub fn copy_sources(repo: &Path, image_dir: &Path) -> Result<Vec<String>> {
-    let listing = exec::capture(&git(repo, &["ls-tree", "--name-only", "HEAD", "source/"]))?;
-    let programs: Vec<String> = listing
-        .lines()
-        .filter_map(|l| l.strip_prefix("source/"))
-        .map(str::to_owned)
-        .collect();
-    if programs.is_empty() {
-        return Ok(programs);
+    use std::os::unix::ffi::OsStrExt as _;
+    let listing = exec::capture_bytes(
+        &git(
+            repo,
+            &[
+                "ls-tree",
+                "--full-tree",
+                "-r",
+                "-z",
+                "--name-only",
+                "HEAD",
+                "source/",
+            ],
+        ),
+        &[],
+    )?;
+    let mut list = Vec::with_capacity(listing.len());
+    let mut programs = std::collections::BTreeSet::new();
+    for path in listing.split(|b| *b == 0).filter(|p| !p.is_empty()) {
+        if repo
+            .join(std::ffi::OsStr::from_bytes(path))
+            .symlink_metadata()
+            .is_err()
+        {
+            continue;
+        }
+        list.extend_from_slice(path);
+        list.push(0);
+        let name = path
+            .strip_prefix(b"source/")
+            .and_then(|rest| rest.split(|b| *b == b'/').next());
+        if let Some(name) = name {
+            programs.insert(String::from_utf8_lossy(name).into_owned());
+        }
     }
-    let archive = git(repo, &["archive", "--format=tar", "HEAD", "source/"]);
-    let mut extract = Invocation::new("tar", vec!["-x".into(), "-C".into()]);
-    extract.args.push(image_dir.to_string_lossy().into_owned());
-    exec::pipe(&archive, &extract)?;
-    Ok(programs)
+    if list.is_empty() {
+        return Ok(Vec::new());
+    }
+    let path_arg = |path: &Path| path.to_string_lossy().into_owned();
+    let create = Invocation::new(
+        "tar",
+        vec![
+            "-c".into(),
+            "-f".into(),
+            "-".into(),
+            "-C".into(),
+            path_arg(repo),
+            "--null".into(),
+            "--no-recursion".into(),
+            "-T".into(),
+            "-".into(),
+        ],
+    );
+    let extract = Invocation::new(
+        "tar",
+        vec![
+            "-x".into(),
+            "-f".into(),
+            "-".into(),
+            "-C".into(),
+            path_arg(image_dir),
+        ],
+    );
+    exec::pipe(&create, &list, &extract)?;
+    Ok(programs.into_iter().collect())
 }
 
 fn git(repo: &Path, args: &[&str]) -> Invocation {

@@ -3,7 +3,9 @@
 # Options, each repeatable:
 #   --library PATTERN   a shared library `ldconfig -p` lists, as a shell pattern (libdb*.so)
 #   --program A[|B]     a program on PATH (either of A and B)
-#   --python-headers    Python.h exists for the default python
+#   --python-headers PYTHON
+#                       Python.h exists where the interpreter PYTHON says its headers are
+#                       (sysconfig's INCLUDEPY, which Python 2.7 and 3 both answer rightly)
 #   --command CMD       CMD succeeds when run by sh -c; an --expect A|B right after it
 #                       lists accepted strings, one of which its output must contain
 set -u
@@ -33,8 +35,10 @@ check_program() {
 }
 
 check_python_headers() {
-  if ! python -c 'import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then
-    fail "Python.h for $(command -v python || echo 'python (not on PATH)')"
+  if ! include=$("$1" -c 'import sysconfig; print(sysconfig.get_config_var("INCLUDEPY"))' 2>&1); then
+    fail "Python.h for $1 ($1 did not run: $include)"
+  elif [ ! -f "$include/Python.h" ]; then
+    fail "Python.h for $1 (not in $include, sysconfig's INCLUDEPY)"
   fi
 }
 
@@ -60,7 +64,7 @@ while [ "$#" -gt 0 ]; do
   option=$1
   shift
   case "$option" in
-    --library | --program | --command)
+    --library | --program | --command | --python-headers)
       if [ "$#" -lt 1 ]; then
         echo "assert-dependencies: $option needs a value" >&2
         exit 2
@@ -68,7 +72,6 @@ while [ "$#" -gt 0 ]; do
       value=$1
       shift
       ;;
-    --python-headers) ;;
     *)
       echo "assert-dependencies: unknown option $option (an --expect must follow its --command)" >&2
       exit 2
@@ -78,7 +81,7 @@ while [ "$#" -gt 0 ]; do
   case "$option" in
     --library) check_library "$value" ;;
     --program) check_program "$value" ;;
-    --python-headers) check_python_headers ;;
+    --python-headers) check_python_headers "$value" ;;
     --command)
       expected=""
       if [ "${1-}" = --expect ] && [ "$#" -ge 2 ]; then

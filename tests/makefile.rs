@@ -1,0 +1,140 @@
+//! The generated Makefile, run by GNU make with a stand-in for tcgen that records what each
+//! container would get: one TOOLCHAIN_BUILD_ID for a whole run, and the spec's default set.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// A toolchain checkout with the fleet fixture rendered into generated/, a functions.sh whose
+/// generate_build_id gives a new id on every call (as the toolchain's does), and a stand-in
+/// tcgen that appends `<image> <TOOLCHAIN_BUILD_ID>` to calls.log.
+fn checkout() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fleet.yaml");
+    fs::copy(fixture, dir.path().join("distros.yaml")).unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_tcgen"))
+        .current_dir(dir.path())
+        .arg("render")
+        .output()
+        .unwrap()
+        .status;
+    assert!(status.success());
+    fs::write(
+        dir.path().join("functions.sh"),
+        "generate_build_id() {\n  n=$(cat .ids 2>/dev/null || echo 0); n=$((n + 1)); echo $n > .ids\n  echo \"id-$n-$$\"\n}\n",
+    )
+    .unwrap();
+    let stand_in = dir.path().join("fake-tcgen");
+    fs::write(
+        &stand_in,
+        "#!/bin/sh\n# in-docker --build-dir DIR IMAGE -- COMMAND\necho \"$4 ${TOOLCHAIN_BUILD_ID-unset}\" >> calls.log\n",
+    )
+    .unwrap();
+    fs::set_permissions(&stand_in, fs::Permissions::from_mode(0o755)).unwrap();
+    dir
+}
+
+fn make(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new("make")
+        .current_dir(dir)
+        .args(["-f", "generated/Makefile", "TCGEN=./fake-tcgen"])
+        .args(args)
+        .env_remove("TOOLCHAIN_BUILD_ID")
+        .env_remove("SUSE_MIRROR")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap()
+}
+
+/// The calls.log rows as (image, build id), sorted by image.
+fn calls(dir: &Path) -> Vec<(String, String)> {
+    let mut rows: Vec<(String, String)> = fs::read_to_string(dir.join("calls.log"))
+        .unwrap_or_default()
+        .lines()
+        .map(|line| {
+            let (image, id) = line.split_once(' ').unwrap();
+            (image.to_owned(), id.to_owned())
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn one_build_id_reaches_every_container_of_a_run_and_is_printed() {
+    let dir = checkout();
+    let output = make(dir.path(), &["-j2"], &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows = calls(dir.path());
+    let images: Vec<&str> = rows.iter().map(|(image, _)| image.as_str()).collect();
+    assert_eq!(
+        images,
+        ["test-toolchain-debian12", "test-toolchain-rocky9"],
+        "the default set, without the distro out of it and the gated one"
+    );
+    let id = &rows[0].1;
+    assert!(id.starts_with("id-"), "{rows:?}");
+    assert!(rows.iter().all(|(_, other)| other == id), "{rows:?}");
+    assert_eq!(
+        stdout.lines().last(),
+        Some(format!("TOOLCHAIN_BUILD_ID is {id}").as_str())
+    );
+}
+
+#[test]
+fn a_build_id_set_by_the_caller_is_kept() {
+    let dir = checkout();
+    let output = make(
+        dir.path(),
+        &["DISTROS=debian12 centos7"],
+        &[("TOOLCHAIN_BUILD_ID", "given-7")],
+    );
+    assert!(output.status.success());
+    assert_eq!(
+        calls(dir.path()),
+        [
+            ("test-toolchain-centos7".to_owned(), "given-7".to_owned()),
+            ("test-toolchain-debian12".to_owned(), "given-7".to_owned())
+        ]
+    );
+}
+
+#[test]
+fn a_gated_distro_of_the_default_set_joins_when_its_argument_is_set() {
+    let dir = checkout();
+    let output = make(
+        dir.path(),
+        &[],
+        &[("SUSE_MIRROR", "https://mirror.example.com")],
+    );
+    assert!(output.status.success());
+    let images: Vec<String> = calls(dir.path()).into_iter().map(|(i, _)| i).collect();
+    assert_eq!(
+        images,
+        [
+            "test-toolchain-debian12",
+            "test-toolchain-rocky9",
+            "test-toolchain-suse15"
+        ]
+    );
+}
+
+#[test]
+fn no_build_id_stops_the_run_before_any_container_with_what_to_do() {
+    let dir = checkout();
+    fs::remove_file(dir.path().join("functions.sh")).unwrap();
+    let output = make(dir.path(), &["DISTROS=debian12"], &[]);
+    assert!(!output.status.success());
+    assert!(calls(dir.path()).is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("TOOLCHAIN_BUILD_ID is empty: run make from the toolchain's root"),
+        "{stderr}"
+    );
+}
