@@ -90,10 +90,12 @@ pub fn render_command(
     style: Style,
 ) -> Result<RenderOutcome> {
     let compiled = compile(spec_path, out)?;
+    files::refuse_unsafe_output(out, spec_path)?;
     let files = &compiled.rendered.files;
     let io = |e| Error::io("cannot write to standard output", e);
     if check {
         let drift = files::check(files, out)?;
+        write!(stdout, "{}", drift.foreign_note(out)).map_err(io)?;
         if drift.is_empty() {
             writeln!(
                 stdout,
@@ -132,6 +134,7 @@ pub fn render_command(
         context_bytes as f64 / 1024.0
     )
     .map_err(io)?;
+    write!(stdout, "{}", drift.foreign_note(out)).map_err(io)?;
     Ok(RenderOutcome::UpToDate)
 }
 

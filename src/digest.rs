@@ -98,13 +98,13 @@ impl ImageInputs {
         for platform in &self.platforms {
             part("platform", platform.as_bytes());
         }
-        let hex: String = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        format!("sha256:{hex}")
+        format!("sha256:{}", hex(&hasher.finalize()))
     }
+}
+
+/// Lowercase hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The tag an image gets from its input digest: `<image>:<short digest>`.

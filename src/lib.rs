@@ -15,6 +15,7 @@ pub mod fuzz;
 pub mod git;
 pub mod load;
 pub mod locate;
+pub mod manifest;
 pub mod model;
 pub mod plan;
 pub mod reference;

@@ -11,6 +11,7 @@ use crate::digest::{image_inputs, short_digest};
 use crate::dockerfile::check_run_commands;
 use crate::error::{Error, Result};
 use crate::files::FileSet;
+use crate::manifest::{self, MANIFEST_FILE};
 use crate::model::{ContextFile, GatedArg, Model};
 use crate::schema::{SCHEMA_FILE, schema_json};
 
@@ -138,7 +139,7 @@ impl<'a> FleetView<'a> {
 }
 
 /// Renders every generated file of `model`: a Dockerfile per distro, the build context,
-/// `bake.hcl` and `Makefile`.
+/// `bake.hcl`, `Makefile`, the schema, and the manifest that lists them all.
 pub fn render(model: &Model, provenance: &Provenance) -> Result<Rendered> {
     let tera = engine()?;
     let banner = format!(
@@ -196,6 +197,8 @@ pub fn render(model: &Model, provenance: &Provenance) -> Result<Rendered> {
         render_one(tera, "Makefile.tera", &context)?,
     );
     files.insert(SCHEMA_FILE.to_owned(), schema_json().into_bytes());
+    let manifest = manifest::render(&files, &banner);
+    files.insert(MANIFEST_FILE.to_owned(), manifest);
     Ok(Rendered { files, digests })
 }
 

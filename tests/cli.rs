@@ -37,7 +37,7 @@ fn render_writes_every_file_then_check_passes() {
     let dir = scratch();
     let (code, stdout, _) = tcgen(dir.path(), &["render"]);
     assert_eq!(code, 0);
-    assert!(stdout.contains("0 changed, 6 added, 0 removed"), "{stdout}");
+    assert!(stdout.contains("0 changed, 7 added, 0 removed"), "{stdout}");
     for file in [
         "distros.schema.json",
         "debian12.Dockerfile",
@@ -91,23 +91,24 @@ fn check_reports_missing_and_orphaned_files_and_render_repairs_them() {
     let dir = scratch();
     tcgen(dir.path(), &["render"]);
     fs::remove_file(generated(dir.path(), "Makefile")).unwrap();
-    fs::write(
-        generated(dir.path(), "context/scripts/old.sh"),
-        "#!/bin/sh\n",
-    )
-    .unwrap();
+    // A distro renamed in the spec: its old Dockerfile is an orphan tcgen wrote.
+    let spec = dir.path().join("distros.yaml");
+    let renamed = fs::read_to_string(&spec)
+        .unwrap()
+        .replace("  debian12:", "  debian13:");
+    fs::write(&spec, renamed).unwrap();
     let (code, stdout, _) = tcgen(dir.path(), &["render", "--check"]);
     assert_eq!(code, 1);
     assert!(stdout.contains("missing:  generated/Makefile"), "{stdout}");
     assert!(
-        stdout.contains("orphaned: generated/context/scripts/old.sh (no longer generated)"),
+        stdout.contains("orphaned: generated/debian12.Dockerfile (no longer generated)"),
         "{stdout}"
     );
 
     let (code, stdout, _) = tcgen(dir.path(), &["render"]);
     assert_eq!(code, 0);
-    assert!(stdout.contains("0 changed, 1 added, 1 removed"), "{stdout}");
-    assert!(!generated(dir.path(), "context/scripts/old.sh").exists());
+    assert!(stdout.contains("2 changed, 2 added, 1 removed"), "{stdout}");
+    assert!(!generated(dir.path(), "debian12.Dockerfile").exists());
     assert_eq!(tcgen(dir.path(), &["render", "--check"]).0, 0);
 }
 

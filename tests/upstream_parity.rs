@@ -211,7 +211,12 @@ fn tools_have_upstreams_versions_urls_and_checksums() {
     let postinstall = section(&text, "## What the post-install script does");
     let fixes = corrections(&text);
     let compiled = shipped();
-    let scripts = file(&compiled, "redhat9.Dockerfile") + &file(&compiled, "ubuntu2204.Dockerfile");
+    let scripts: String = compiled
+        .model
+        .distros
+        .iter()
+        .map(|d| file(&compiled, &format!("{}.Dockerfile", d.name)))
+        .collect();
     // Maven: version and checksum from the post-install facts, the URL from the later fix.
     let maven_sha = postinstall
         .split("Maven 3.6.3 from a tarball verified by sha256 ")

@@ -1,4 +1,5 @@
-//! Helpers shared by the test binaries that run `tcgen build`.
+//! Helpers shared by the test binaries: fixtures and scratch folders, and `tcgen build` output.
+#![allow(dead_code)] // each test binary uses only some of them
 
 /// The summary-table row of `target` in `tcgen build`'s output, with its cells split on runs
 /// of spaces: target, result, time, detail. Panics, showing the output, when there is none.
@@ -12,4 +13,31 @@ pub fn summary_row(stdout: &str, target: &str) -> Vec<String> {
         .filter(|cell| !cell.is_empty())
         .map(str::to_owned)
         .collect()
+}
+
+/// A fixture under tests/fixtures, by file name.
+pub fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// A scratch folder holding a copy of the fixture `name` as its distros.yaml, as a repository
+/// of the toolchain would.
+pub fn scratch_with(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture(name), dir.path().join("distros.yaml")).unwrap();
+    dir
+}
+
+/// The files the fixture `name` renders to (as distros.yaml, into `generated`), in memory.
+pub fn render_fixture(name: &str) -> tcgen::files::FileSet {
+    let dir = scratch_with(name);
+    tcgen::app::compile(
+        &dir.path().join("distros.yaml"),
+        std::path::Path::new("generated"),
+    )
+    .unwrap_or_else(|e| panic!("{name} renders: {e}"))
+    .rendered
+    .files
 }
