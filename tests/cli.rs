@@ -6,12 +6,11 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+mod common;
+
 /// A scratch repository holding a copy of the minimal fixture as its distros.yaml.
 fn scratch() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal.yaml");
-    fs::copy(fixture, dir.path().join("distros.yaml")).unwrap();
-    dir
+    common::scratch_with("minimal.yaml")
 }
 
 fn tcgen(dir: &Path, args: &[&str]) -> (i32, String, String) {
@@ -185,14 +184,18 @@ fn list_prints_a_table_and_json() {
 }
 
 #[test]
-fn list_of_the_shipped_spec_names_every_distro_and_the_gate() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (code, stdout, _) = tcgen(root, &["list"]);
+fn list_names_every_distro_and_the_gate() {
+    let dir = common::scratch_with("fleet.yaml");
+    let (code, stdout, _) = tcgen(dir.path(), &["list"]);
     assert_eq!(code, 0);
-    assert_eq!(stdout.lines().count(), 13, "{stdout}");
-    let sles12 = stdout.lines().find(|l| l.starts_with("sles12 ")).unwrap();
+    assert_eq!(
+        stdout.lines().count(),
+        1 + 4,
+        "a header and the fixture's four distros: {stdout}"
+    );
+    let gated = stdout.lines().find(|l| l.starts_with("suse15 ")).unwrap();
     assert!(
-        sles12.contains("ec2-package-sles-12") && sles12.ends_with("SLES_MIRROR"),
-        "{sles12}"
+        gated.contains("test-suse-15") && gated.ends_with("SUSE_MIRROR"),
+        "{gated}"
     );
 }

@@ -10,6 +10,8 @@ use std::process::Command;
 
 use tcgen::runner::in_docker::copy_sources;
 
+mod common;
+
 fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
         .current_dir(dir)
@@ -87,10 +89,8 @@ fn a_repository_without_sources_copies_nothing() {
 
 #[test]
 fn every_mount_point_inside_the_repository_is_made_before_the_container() {
-    let repo = tempfile::tempdir().unwrap();
+    let repo = common::scratch_with("minimal.yaml");
     let repo = repo.path();
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal.yaml");
-    fs::copy(fixture, repo.join("distros.yaml")).unwrap();
     // An engine that fails the test's way if a mount point is missing when it is asked to
     // create the container: it records which of them exist at that moment.
     let engine = repo.join("fake-docker");

@@ -6,13 +6,13 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output};
 
+mod common;
+
 /// A toolchain checkout with the fleet fixture rendered into generated/, a functions.sh whose
 /// generate_build_id gives a new id on every call (as the toolchain's does), and a stand-in
 /// tcgen that appends `<image> <TOOLCHAIN_BUILD_ID>` to calls.log.
 fn checkout() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fleet.yaml");
-    fs::copy(fixture, dir.path().join("distros.yaml")).unwrap();
+    let dir = common::scratch_with("fleet.yaml");
     let status = Command::new(env!("CARGO_BIN_EXE_tcgen"))
         .current_dir(dir.path())
         .arg("render")

@@ -9,15 +9,15 @@ use std::process::Output;
 
 use assert_cmd::Command;
 
+mod common;
+
 fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal.yaml")
+    common::fixture("minimal.yaml")
 }
 
 /// A scratch repository with the minimal fixture as its distros.yaml.
 fn scratch() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    fs::copy(fixture(), dir.path().join("distros.yaml")).unwrap();
-    dir
+    common::scratch_with("minimal.yaml")
 }
 
 fn tcgen(dir: &Path, args: &[&str]) -> Output {

@@ -13,13 +13,7 @@ use common::summary_row;
 
 /// A scratch repository with the fleet fixture rendered into it as its distros.yaml.
 fn repo() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    fs::copy(
-        root.join("tests/fixtures/fleet.yaml"),
-        dir.path().join("distros.yaml"),
-    )
-    .unwrap();
+    let dir = common::scratch_with("fleet.yaml");
     tcgen(dir.path()).arg("render").assert().success();
     dir
 }
