@@ -4,7 +4,6 @@
 //! root-owned folders in the checkout.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
@@ -94,12 +93,10 @@ fn every_mount_point_inside_the_repository_is_made_before_the_container() {
     // An engine that fails the test's way if a mount point is missing when it is asked to
     // create the container: it records which of them exist at that moment.
     let engine = repo.join("fake-docker");
-    fs::write(
+    common::write_executable(
         &engine,
         "#!/bin/sh\nif [ \"$1\" = create ]; then for d in build check source ccache; do [ -d \"$d\" ] && echo \"$d\" >> seen; done; echo c0ffee; fi\n",
-    )
-    .unwrap();
-    fs::set_permissions(&engine, fs::Permissions::from_mode(0o755)).unwrap();
+    );
     let output = Command::new(env!("CARGO_BIN_EXE_tcgen"))
         .current_dir(repo)
         .env("TCGEN_DOCKER", &engine)

@@ -2,7 +2,6 @@
 //! container would get: one TOOLCHAIN_BUILD_ID for a whole run, and the spec's default set.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -26,12 +25,10 @@ fn checkout() -> tempfile::TempDir {
     )
     .unwrap();
     let stand_in = dir.path().join("fake-tcgen");
-    fs::write(
+    common::write_executable(
         &stand_in,
         "#!/bin/sh\n# in-docker --build-dir DIR IMAGE -- COMMAND\necho \"$4 ${TOOLCHAIN_BUILD_ID-unset}\" >> calls.log\n",
-    )
-    .unwrap();
-    fs::set_permissions(&stand_in, fs::Permissions::from_mode(0o755)).unwrap();
+    );
     dir
 }
 

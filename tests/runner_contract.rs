@@ -3,7 +3,6 @@
 //! codes passed on, cleanup after failure.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -268,8 +267,7 @@ case "$1" in
     exit "${FAKE_EXIT:-0}" ;;
 esac
 "#;
-    fs::write(&script, body.replace("LOG", &log.display().to_string())).unwrap();
-    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    common::write_executable(&script, &body.replace("LOG", &log.display().to_string()));
     (script, log)
 }
 

@@ -41,3 +41,10 @@ pub fn render_fixture(name: &str) -> tcgen::files::FileSet {
     .rendered
     .files
 }
+
+/// Writes an executable script (a stand-in for a program) at `path`.
+pub fn write_executable(path: &std::path::Path, body: &str) {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::write(path, body).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
