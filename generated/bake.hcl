@@ -36,70 +36,70 @@ group "default" {
 target "redhat10" {
   context    = "generated/context"
   dockerfile = "../redhat10.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-redhat10", "${REGISTRY}impala-toolchain-redhat10:8a0f5bf3afbf"]
+  tags       = ["${REGISTRY}impala-toolchain-redhat10", "${REGISTRY}impala-toolchain-redhat10:524172f05bfa"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat10:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat10:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat10"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:8a0f5bf3afbfbd845c676b9dfd0bb396fb869b6b3edbb8b6dd95664444069337"
+    "dev.tcgen.input-digest"          = "sha256:524172f05bfab655b629f12a46df61e2479fd19153da2d3dcb277c525dc43b14"
   }
 }
 
 target "redhat7" {
   context    = "generated/context"
   dockerfile = "../redhat7.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-redhat7", "${REGISTRY}impala-toolchain-redhat7:3cfea17f0d37"]
+  tags       = ["${REGISTRY}impala-toolchain-redhat7", "${REGISTRY}impala-toolchain-redhat7:a16b47ec8110"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat7:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat7:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat7"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:3cfea17f0d37acccc6ea2c4aa26c140219cc06793612660439351e2953995170"
+    "dev.tcgen.input-digest"          = "sha256:a16b47ec81109526191f70f708eee7cab2e81d36cf2f2a592f5104d12987ec2e"
   }
 }
 
 target "redhat8" {
   context    = "generated/context"
   dockerfile = "../redhat8.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-redhat8", "${REGISTRY}impala-toolchain-redhat8:9274ed2e40db"]
+  tags       = ["${REGISTRY}impala-toolchain-redhat8", "${REGISTRY}impala-toolchain-redhat8:e2127131f481"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat8:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat8:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat8"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:9274ed2e40dbd67f98d4d6592a56cc13a46561be2a05a8c6426601b85844667f"
+    "dev.tcgen.input-digest"          = "sha256:e2127131f4815eae1d07756b7b280b24133177272e9662fed712a2ee9f794c18"
   }
 }
 
 target "redhat9" {
   context    = "generated/context"
   dockerfile = "../redhat9.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-redhat9", "${REGISTRY}impala-toolchain-redhat9:7ee188217212"]
+  tags       = ["${REGISTRY}impala-toolchain-redhat9", "${REGISTRY}impala-toolchain-redhat9:336781acf196"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat9:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat9:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat9"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:7ee1882172123f30ffe4300bf7940c69d7b9248351863d4538800a1fbf079d2b"
+    "dev.tcgen.input-digest"          = "sha256:336781acf196f9282ca4651e6a22e2cfe07da254cc6f6c8592ad27887b3ad2aa"
   }
 }
 
 target "sles12" {
   context    = "generated/context"
   dockerfile = "../sles12.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-sles12", "${REGISTRY}impala-toolchain-sles12:d32f55acb13c"]
+  tags       = ["${REGISTRY}impala-toolchain-sles12", "${REGISTRY}impala-toolchain-sles12:ba4c58995e6d"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles12:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles12:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-sles12"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:d32f55acb13c64d033231c9dca012258b8ddb4643f264c485a371d25dac0af63"
+    "dev.tcgen.input-digest"          = "sha256:ba4c58995e6d9e394bc51a3de4c1c799d6d2a52baaff9fec09616c0cc6e155e6"
   }
   args = {
     SLES_MIRROR = SLES_MIRROR
@@ -109,97 +109,97 @@ target "sles12" {
 target "sles15" {
   context    = "generated/context"
   dockerfile = "../sles15.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-sles15", "${REGISTRY}impala-toolchain-sles15:1ef33115cc92"]
+  tags       = ["${REGISTRY}impala-toolchain-sles15", "${REGISTRY}impala-toolchain-sles15:d4c1d8013e60"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles15:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles15:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-sles15"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:1ef33115cc92beb1962b5482c2cc478c4ba4b3459c56b7e20be073f3921d3772"
+    "dev.tcgen.input-digest"          = "sha256:d4c1d8013e60e2bf8d4d4b9b2cf324182fc993bcb77d3d845ab0d68c5470059b"
   }
 }
 
 target "sles16" {
   context    = "generated/context"
   dockerfile = "../sles16.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-sles16", "${REGISTRY}impala-toolchain-sles16:74343b6567c1"]
+  tags       = ["${REGISTRY}impala-toolchain-sles16", "${REGISTRY}impala-toolchain-sles16:9563c63fde39"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles16:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles16:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-sles16"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:74343b6567c156218736c811f419f3c0564adae60d16601cb3ffc8cb7701293c"
+    "dev.tcgen.input-digest"          = "sha256:9563c63fde39ebd77aba178b8d01ba69b6babc3e5e76be8a1adb646f59849761"
   }
 }
 
 target "ubuntu1604" {
   context    = "generated/context"
   dockerfile = "../ubuntu1604.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu1604", "${REGISTRY}impala-toolchain-ubuntu1604:14f44028ef4f"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu1604", "${REGISTRY}impala-toolchain-ubuntu1604:6d488a20c689"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu1604:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu1604:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu1604"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:14f44028ef4f16b746da35f2d1580af3e132b30e85142ef26d7cccd4927d5345"
+    "dev.tcgen.input-digest"          = "sha256:6d488a20c68961b08d44e5e9932ae9af4c1541ce80ebbaa306c3d769fc53da76"
   }
 }
 
 target "ubuntu1804" {
   context    = "generated/context"
   dockerfile = "../ubuntu1804.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu1804", "${REGISTRY}impala-toolchain-ubuntu1804:8f0897549a4b"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu1804", "${REGISTRY}impala-toolchain-ubuntu1804:9940a90bd06a"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu1804:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu1804:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu1804"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:8f0897549a4b98839eb321416340f558466a82439328cf89b445e65fb5df7749"
+    "dev.tcgen.input-digest"          = "sha256:9940a90bd06aa01743cceda3549d6c35ff8fda9c2300f03316a7b37e833b2c07"
   }
 }
 
 target "ubuntu2004" {
   context    = "generated/context"
   dockerfile = "../ubuntu2004.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu2004", "${REGISTRY}impala-toolchain-ubuntu2004:311552cb77ea"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu2004", "${REGISTRY}impala-toolchain-ubuntu2004:7905691c4a9d"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2004:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2004:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2004"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:311552cb77ea79ce6c1478ec23ee73c24e500c6c568e2c58b0368ff17efed979"
+    "dev.tcgen.input-digest"          = "sha256:7905691c4a9d5ba623f459dcd224653defd0dd72d2096453bd866ccb2492e4be"
   }
 }
 
 target "ubuntu2204" {
   context    = "generated/context"
   dockerfile = "../ubuntu2204.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu2204", "${REGISTRY}impala-toolchain-ubuntu2204:cc666a44f443"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu2204", "${REGISTRY}impala-toolchain-ubuntu2204:4f9e44ae89fa"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2204:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2204:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2204"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:cc666a44f4438c6732e11d82795af37bf56ac1e8d42de1f1f1e56671744177f3"
+    "dev.tcgen.input-digest"          = "sha256:4f9e44ae89fa2baa06356581a17561cb6e109c133b350aa100dbb64338b8f53f"
   }
 }
 
 target "ubuntu2404" {
   context    = "generated/context"
   dockerfile = "../ubuntu2404.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu2404", "${REGISTRY}impala-toolchain-ubuntu2404:dded0b50e2b7"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu2404", "${REGISTRY}impala-toolchain-ubuntu2404:e633f17e7d55"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2404:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2404:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2404"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:dded0b50e2b7a84cf2206f2740537421f26f03247adda1988c78643f7bc97d65"
+    "dev.tcgen.input-digest"          = "sha256:e633f17e7d55405eae2a244b0a864fb04be56561bfe98fe0fe0662a4a3a0c563"
   }
 }

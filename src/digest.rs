@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 
 use crate::files::FileSet;
 use crate::model::{DistroModel, Model};
+use crate::render::BANNER_MARK;
 
 /// Hex digits of the digest kept in the digest tag (`impala-toolchain-ubuntu2204:<short>`).
 pub const SHORT_DIGEST_LEN: usize = 12;
@@ -31,9 +32,30 @@ fn context_digests(files: &FileSet) -> BTreeMap<String, FileDigest> {
         .iter()
         .filter_map(|(path, bytes)| {
             path.strip_prefix("context/")
-                .map(|inside| (inside.to_owned(), Sha256::digest(bytes).into()))
+                .map(|inside| (inside.to_owned(), file_digest(bytes)))
         })
         .collect()
+}
+
+/// The digest of a generated file without tcgen's banner line, which names the spec and the
+/// output folder: neither decides anything in the image, so renaming them rebuilds nothing.
+fn file_digest(bytes: &[u8]) -> FileDigest {
+    let mut hasher = Sha256::new();
+    let mut rest = bytes;
+    for _ in 0..2 {
+        let end = rest
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(rest.len(), |i| i + 1);
+        let (line, after) = rest.split_at(end);
+        if line.starts_with(b"# ") && line[2..].starts_with(BANNER_MARK.as_bytes()) {
+            hasher.update(&bytes[..bytes.len() - rest.len()]);
+            hasher.update(after);
+            return hasher.finalize().into();
+        }
+        rest = after;
+    }
+    Sha256::digest(bytes).into()
 }
 
 /// Everything that decides one image's content, each file by its digest.
@@ -64,7 +86,7 @@ impl ImageInputs {
             .map(Vec::as_slice)
             .unwrap_or_default();
         ImageInputs {
-            dockerfile: Sha256::digest(dockerfile).into(),
+            dockerfile: file_digest(dockerfile),
             context: distro
                 .context_inputs
                 .iter()

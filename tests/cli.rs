@@ -199,3 +199,71 @@ fn list_names_every_distro_and_the_gate() {
         "{gated}"
     );
 }
+
+/// The `dev.tcgen.input-digest` label of each target of a bake file, by target.
+fn bake_digests(bake: &str) -> Vec<(String, String)> {
+    let mut digests = Vec::new();
+    let mut target = String::new();
+    for line in bake.lines() {
+        if let Some(name) = line.strip_prefix("target \"") {
+            target = name.trim_end_matches(" {").trim_end_matches('"').to_owned();
+        }
+        if let Some((_, value)) = line.split_once("\"dev.tcgen.input-digest\"") {
+            let value = value
+                .trim()
+                .trim_start_matches('=')
+                .trim()
+                .trim_matches('"');
+            digests.push((target.clone(), value.to_owned()));
+        }
+    }
+    digests
+}
+
+#[test]
+fn digests_do_not_change_with_the_spec_name_or_output_folder_and_every_command_agrees() {
+    let dir = common::scratch_with("fleet.yaml");
+    fs::copy(
+        dir.path().join("distros.yaml"),
+        dir.path().join("other.yaml"),
+    )
+    .unwrap();
+    assert_eq!(tcgen(dir.path(), &["render"]).0, 0);
+    let (code, _, stderr) = tcgen(
+        dir.path(),
+        &["--spec", "other.yaml", "render", "--out", "gen2"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let first = bake_digests(&fs::read_to_string(generated(dir.path(), "bake.hcl")).unwrap());
+    let second = bake_digests(&fs::read_to_string(dir.path().join("gen2/bake.hcl")).unwrap());
+    assert_eq!(first.len(), 4);
+    assert_eq!(
+        first, second,
+        "renaming the spec or the output folder changed a digest"
+    );
+    assert!(
+        fs::read_to_string(dir.path().join("gen2/debian12.Dockerfile"))
+            .unwrap()
+            .contains("tcgen render --spec other.yaml --out gen2"),
+        "the banner still says how to regenerate"
+    );
+    let (code, stdout, _) = tcgen(dir.path(), &["--spec", "other.yaml", "list", "--json"]);
+    assert_eq!(code, 0);
+    let listed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let listed: Vec<(String, String)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap().to_owned(),
+                e["input_digest"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let mut bake_sorted = second.clone();
+    bake_sorted.sort();
+    let mut listed_sorted = listed;
+    listed_sorted.sort();
+    assert_eq!(listed_sorted, bake_sorted, "list and bake.hcl disagree");
+}
