@@ -142,6 +142,11 @@ fn parse_message(error: &serde_yaml::Error) -> String {
         format!("{text}; add it")
     } else if text.contains("unknown variant") {
         format!("{text}; use one of the listed values")
+    } else if text.contains("expected map with a single key") {
+        format!(
+            "{}: a step is a mapping with exactly one key, install, add_repo or run; split it into one step per key",
+            text.split(':').next().unwrap_or(&text)
+        )
     } else if text.contains("duplicate entry") {
         format!("{text}; each name may appear once, remove or rename one")
     } else {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::reference;
-use crate::spec::{Checks, Distro, Family, RepoFile, Spec, Step, StepKind};
+use crate::spec::{Checks, Distro, Family, RepoFile, Spec, Step};
 
 /// Where tool and assertion scripts are copied inside the images.
 pub const SCRIPT_DIR: &str = "/usr/local/lib/tcgen";
@@ -357,17 +357,16 @@ pub fn checks_of(spec: &Spec, distro: &Distro) -> Checks {
 
 /// The instruction of a validated step.
 fn plan_step(step: &Step, cache_mounts: &[String]) -> Instruction {
-    match step.kind() {
-        Some(StepKind::Install(step)) => install(&step.packages, &step.options, cache_mounts),
-        Some(StepKind::AddRepo(repo)) => Instruction::AddRepo {
+    match step {
+        Step::Install(step) => install(&step.packages, &step.options, cache_mounts),
+        Step::AddRepo(repo) => Instruction::AddRepo {
             url: format!("\"{}\"", repo.url),
             alias: repo.alias.clone(),
             cache_mounts: cache_mounts.to_vec(),
         },
-        Some(StepKind::Run(command)) => Instruction::Run {
+        Step::Run(command) => Instruction::Run {
             command: command.to_owned(),
         },
-        None => unreachable!("validation accepts only steps that set exactly one key"),
     }
 }
 

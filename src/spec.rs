@@ -195,7 +195,8 @@ pub struct Distro {
     #[serde(default)]
     pub gated_args: Vec<String>,
     /// Steps run before the main package install.
-    #[serde(default)]
+    #[serde(default, with = "serde_yaml::with::singleton_map_recursive")]
+    #[schemars(with = "Vec<Step>")]
     pub before_install: Vec<Step>,
     /// The main package list.
     pub packages: Vec<String>,
@@ -203,7 +204,8 @@ pub struct Distro {
     #[serde(default)]
     pub install_options: Vec<String>,
     /// Steps run after the main package install.
-    #[serde(default)]
+    #[serde(default, with = "serde_yaml::with::singleton_map_recursive")]
+    #[schemars(with = "Vec<Step>")]
     pub after_install: Vec<Step>,
     /// Tools installed after the packages; defaults to `defaults.tools`.
     #[serde(default)]
@@ -224,43 +226,17 @@ pub struct Distro {
     pub in_default_set: Option<bool>,
 }
 
-/// A step before or after the main install: exactly one of its keys is set.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[schemars(extend("minProperties" = 1, "maxProperties" = 1))]
-pub struct Step {
+/// A step before or after the main install, written as a mapping with exactly one key that
+/// names what it does (`install:`, `add_repo:` or `run:`).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
     /// Install packages with the distro's package manager.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub install: Option<InstallStep>,
+    Install(InstallStep),
     /// Add a zypper repository by URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub add_repo: Option<AddRepo>,
+    AddRepo(AddRepo),
     /// Run a shell command as written.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub run: Option<String>,
-}
-
-/// What a [`Step`] does, once it is known to set exactly one key.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum StepKind<'a> {
-    /// See [`Step::install`].
-    Install(&'a InstallStep),
-    /// See [`Step::add_repo`].
-    AddRepo(&'a AddRepo),
-    /// See [`Step::run`].
-    Run(&'a str),
-}
-
-impl Step {
-    /// The one thing this step does, or `None` when it sets no key or more than one.
-    pub fn kind(&self) -> Option<StepKind<'_>> {
-        match (&self.install, &self.add_repo, &self.run) {
-            (Some(install), None, None) => Some(StepKind::Install(install)),
-            (None, Some(repo), None) => Some(StepKind::AddRepo(repo)),
-            (None, None, Some(command)) => Some(StepKind::Run(command)),
-            _ => None,
-        }
-    }
+    Run(String),
 }
 
 /// Packages installed by a step of their own.

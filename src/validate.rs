@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::arch;
 use crate::reference;
-use crate::spec::{AddRepo, Checks, Distro, Family, InstallStep, Spec, Step, StepKind, Tool};
+use crate::spec::{AddRepo, Checks, Distro, Family, InstallStep, Spec, Step, Tool};
 
 /// One thing wrong with the spec, at a path such as `distros.redhat9.packages[3]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -383,17 +383,13 @@ impl Validator {
     fn check_steps(&mut self, path: &str, distro: &Distro, steps: &[Step]) {
         for (i, step) in steps.iter().enumerate() {
             let at = format!("{path}[{i}]");
-            let Some(kind) = step.kind() else {
-                self.problem(&at, "a step sets exactly one of install, add_repo and run");
-                continue;
-            };
-            match kind {
-                StepKind::Run(command) => self.check_command(&format!("{at}.run"), command),
-                StepKind::Install(InstallStep { packages, options }) => {
+            match step {
+                Step::Run(command) => self.check_command(&format!("{at}.run"), command),
+                Step::Install(InstallStep { packages, options }) => {
                     self.check_packages(&format!("{at}.install.packages"), packages);
                     self.check_options(&format!("{at}.install.options"), options);
                 }
-                StepKind::AddRepo(AddRepo { url, alias }) => {
+                Step::AddRepo(AddRepo { url, alias }) => {
                     if distro.family != Family::Zypper {
                         self.problem(&at, &format!("add_repo works only in the zypper family, and this distro is {}; yum and dnf distros list .repo files under repositories", distro.family.name()));
                     }
