@@ -14,6 +14,7 @@ use crate::model::{Model, checks_of, plan, tools_of};
 use crate::render::{Provenance, Rendered, render, script_names};
 use crate::spec::{Checks, Distro, Spec};
 use crate::style::Style;
+use crate::table::aligned;
 
 /// The spec, loaded, planned and rendered in memory.
 pub struct Compiled {
@@ -182,10 +183,10 @@ pub fn list_command(
             serde_json::to_string_pretty(&entries).map_err(|e| Error::Template(e.to_string()))?;
         return writeln!(stdout, "{text}").map_err(io);
     }
-    let rows: Vec<[String; 5]> = entries
+    let rows: Vec<Vec<String>> = entries
         .iter()
         .map(|e| {
-            [
+            vec![
                 e.name.to_owned(),
                 e.base_image.to_owned(),
                 e.platforms.join(","),
@@ -198,21 +199,8 @@ pub fn list_command(
             ]
         })
         .collect();
-    let header = ["NAME", "BASE IMAGE", "PLATFORMS", "LABEL", "GATED ARGS"].map(String::from);
-    let mut widths = [0usize; 5];
-    for row in std::iter::once(&header).chain(&rows) {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.len());
-        }
-    }
-    for row in std::iter::once(&header).chain(&rows) {
-        let line: Vec<String> = row
-            .iter()
-            .zip(widths)
-            .map(|(cell, width)| format!("{cell:width$}"))
-            .collect();
-        writeln!(stdout, "{}", line.join("  ").trim_end()).map_err(io)?;
-    }
+    let header = ["NAME", "BASE IMAGE", "PLATFORMS", "LABEL", "GATED ARGS"];
+    write!(stdout, "{}", aligned(&header, &rows, &|_, _, cell| cell)).map_err(io)?;
     Ok(())
 }
 
@@ -238,20 +226,9 @@ struct Shown<'a> {
 /// `tcgen show DISTRO`.
 pub fn show_command(spec_path: &Path, name: &str, stdout: &mut dyn Write) -> Result<()> {
     let spec = load_file(spec_path, &script_names())?;
-    let Some(entry) = spec.distros.get(name) else {
-        let known: Vec<&str> = spec.distros.keys().map(String::as_str).collect();
-        return Err(Error::Usage(format!(
-            "no distro named '{name}'; the spec has: {}",
-            known.join(", ")
-        )));
-    };
     let compiled = compile_spec(&spec, spec_path, &default_out())?;
-    let model = compiled
-        .model
-        .distros
-        .iter()
-        .find(|d| d.name == name)
-        .ok_or_else(|| Error::Usage(format!("no distro named '{name}'")))?;
+    let model = compiled.model.distro(name)?;
+    let entry = &spec.distros[name];
     let digest = &compiled.rendered.digests[name];
     let mut distro = entry.clone();
     distro.platforms = Some(model.platforms.clone());

@@ -290,16 +290,10 @@ fn is_temporary(name: &str) -> bool {
 /// Holds an exclusive lock on the directory `out` until dropped (the kernel drops it when the
 /// process dies, however it dies).
 fn lock(out: &Path) -> Result<fs::File> {
-    use std::os::fd::AsRawFd;
     let dir =
         fs::File::open(out).map_err(|e| Error::io(format!("cannot open {}", out.display()), e))?;
-    // SAFETY: the descriptor belongs to `dir`, which the caller keeps open while it writes.
-    if unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_EX) } != 0 {
-        return Err(Error::io(
-            format!("cannot lock {}", out.display()),
-            std::io::Error::last_os_error(),
-        ));
-    }
+    dir.lock()
+        .map_err(|e| Error::io(format!("cannot lock {}", out.display()), e))?;
     Ok(dir)
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::runner::exec::{Invocation, capture, capture_bytes};
+use crate::process::{Invocation, capture, capture_bytes};
 
 /// A commit of the repository that holds the working directory.
 #[derive(Debug, Clone)]
@@ -22,14 +22,18 @@ pub struct Revision {
     dir: PathBuf,
 }
 
+/// `git ARGS...` run in `dir`.
+pub fn command(dir: &Path, args: &[&str]) -> Invocation {
+    let mut invocation = Invocation::new("git", args.iter().map(|a| (*a).to_owned()).collect());
+    invocation.dir = Some(dir.to_owned());
+    invocation
+}
+
 impl Revision {
     /// Resolves `name` to a commit of the repository at `dir`.
     pub fn resolve(dir: &Path, name: &str) -> Result<Self> {
         let git = |args: &[&str]| {
-            let mut invocation =
-                Invocation::new("git", args.iter().map(|a| (*a).to_owned()).collect());
-            invocation.dir = Some(dir.to_owned());
-            capture(&invocation).map(|out| out.trim_end_matches('\n').to_owned())
+            capture(&command(dir, args)).map(|out| out.trim_end_matches('\n').to_owned())
         };
         let top = git(&["rev-parse", "--show-toplevel"]).map_err(|e| {
             Error::Usage(format!(
@@ -63,9 +67,7 @@ impl Revision {
             request.extend_from_slice(format!("{}:{relative}\n", self.commit).as_bytes());
             in_repo.push(relative);
         }
-        let mut invocation = Invocation::new("git", vec!["cat-file".into(), "--batch".into()]);
-        invocation.dir = Some(self.dir.clone());
-        let output = capture_bytes(&invocation, &request)?;
+        let output = capture_bytes(&command(&self.dir, &["cat-file", "--batch"]), &request)?;
         let mut rest = output.as_slice();
         let mut files = BTreeMap::new();
         for (path, relative) in paths.iter().zip(&in_repo) {

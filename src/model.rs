@@ -33,6 +33,19 @@ pub struct Model {
     pub context_files: BTreeMap<String, ContextFile>,
 }
 
+impl Model {
+    /// The image of the distro `name`, or a usage error that lists the distros there are.
+    pub fn distro(&self, name: &str) -> crate::error::Result<&DistroModel> {
+        self.distros.iter().find(|d| d.name == name).ok_or_else(|| {
+            let known: Vec<&str> = self.distros.iter().map(|d| d.name.as_str()).collect();
+            crate::error::Error::Usage(format!(
+                "no distro named '{name}'; the spec has: {}",
+                known.join(", ")
+            ))
+        })
+    }
+}
+
 /// A gated build argument with the text shown when it is missing.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct GatedArg {
@@ -51,28 +64,8 @@ pub enum ContextFile {
         /// File name under `templates/scripts/`.
         name: String,
     },
-    /// A `.repo` file rendered from the spec.
-    Repo {
-        /// Its sections, with file-level defaults applied.
-        sections: Vec<RepoSection>,
-    },
-}
-
-/// A `.repo` section with every value decided.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct RepoSection {
-    /// Repository id.
-    pub id: String,
-    /// Human-readable name.
-    pub name: String,
-    /// Base URL.
-    pub baseurl: String,
-    /// `1` or `0`.
-    pub enabled: u8,
-    /// `1` or `0`.
-    pub gpgcheck: u8,
-    /// GPG key URL, if any.
-    pub gpgkey: Option<String>,
+    /// A `.repo` file rendered from the spec, as the spec writes it.
+    Repo(RepoFile),
 }
 
 /// One image, decided.
@@ -229,7 +222,10 @@ fn plan_distro(
     for repo_name in &distro.repositories {
         let repo = &spec.repositories[repo_name];
         let dest = repo.dest.as_deref().unwrap_or(repo_name);
-        let source = add_context_file(format!("repos/{repo_name}"), repo_context_file(repo));
+        let source = add_context_file(
+            format!("repos/{repo_name}"),
+            ContextFile::Repo(repo.clone()),
+        );
         instructions.push(Instruction::Copy {
             sources: vec![source],
             dest: format!("{REPO_DIR}/{dest}"),
@@ -378,23 +374,6 @@ fn install(packages: &[String], options: &[String], cache_mounts: &[String]) -> 
             .collect(),
         options: options.to_vec(),
         cache_mounts: cache_mounts.to_vec(),
-    }
-}
-
-fn repo_context_file(repo: &RepoFile) -> ContextFile {
-    ContextFile::Repo {
-        sections: repo
-            .sections
-            .iter()
-            .map(|section| RepoSection {
-                id: section.id.clone(),
-                name: section.name.clone(),
-                baseurl: section.baseurl.clone(),
-                enabled: u8::from(section.enabled),
-                gpgcheck: u8::from(repo.gpgcheck),
-                gpgkey: section.gpgkey.clone().or_else(|| repo.gpgkey.clone()),
-            })
-            .collect(),
     }
 }
 

@@ -154,10 +154,10 @@ pub fn render(model: &Model, provenance: &Provenance) -> Result<Rendered> {
     for (path, file) in &model.context_files {
         let bytes = match file {
             ContextFile::Script { name } => script_with_banner(name, &banner)?,
-            ContextFile::Repo { sections } => {
+            ContextFile::Repo(repo) => {
                 let mut context = Context::new();
                 context.insert("banner", &banner);
-                context.insert("sections", sections);
+                context.insert("repo", repo);
                 render_one(tera, "repo.tera", &context)?
             }
         };

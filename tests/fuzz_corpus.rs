@@ -5,6 +5,9 @@
 use std::fs;
 use std::path::Path;
 
+#[path = "common/spec_property.rs"]
+mod spec_property;
+
 fn replay(dir: &str) -> usize {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut count = 0;
@@ -14,7 +17,7 @@ fn replay(dir: &str) -> usize {
             continue;
         }
         let bytes = fs::read(&path).unwrap();
-        let outcome = std::panic::catch_unwind(|| tcgen::fuzz::check_spec(&bytes));
+        let outcome = std::panic::catch_unwind(|| spec_property::check_spec(&bytes));
         assert!(outcome.is_ok(), "{} breaks the property", path.display());
         count += 1;
     }

@@ -5,6 +5,9 @@
 
 use libfuzzer_sys::fuzz_target;
 
+#[path = "../../tests/common/spec_property.rs"]
+mod spec_property;
+
 fuzz_target!(|data: &[u8]| {
-    tcgen::fuzz::check_spec(data);
+    spec_property::check_spec(data);
 });

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crate::app::Compiled;
 use crate::digest::digest_tag;
 use crate::error::{Error, Result};
-use crate::runner::exec::{self, Invocation, Outcome, Signals};
+use crate::process::{self, Invocation, Outcome, Signals};
 use crate::runner::{Engine, Environment};
 
 /// What `tcgen build` was asked to do.
@@ -84,18 +84,7 @@ pub fn select(
         skipped: Vec::new(),
     };
     for name in requested {
-        let Some(distro) = compiled.model.distros.iter().find(|d| &d.name == name) else {
-            let known: Vec<&str> = compiled
-                .model
-                .distros
-                .iter()
-                .map(|d| d.name.as_str())
-                .collect();
-            return Err(Error::Usage(format!(
-                "no distro named '{name}'; the spec has: {}",
-                known.join(", ")
-            )));
-        };
+        let distro = compiled.model.distro(name)?;
         if let Some(arg) = distro.gated_args.iter().find(|a| !set(&a.name)) {
             return Err(Error::Usage(format!(
                 "{name} needs {}: set it ({}), e.g. {}=... tcgen build {name}",
@@ -153,8 +142,8 @@ impl RegistryLookup {
     /// so the image is built rather than wrongly skipped.
     pub fn exists(&self) -> bool {
         match self {
-            RegistryLookup::Succeeds(invocation) => exec::run_quiet(invocation),
-            RegistryLookup::ListsTag { invocation, tag } => exec::capture(invocation)
+            RegistryLookup::Succeeds(invocation) => process::run_quiet(invocation),
+            RegistryLookup::ListsTag { invocation, tag } => process::capture(invocation)
                 .map(|listing| {
                     listing
                         .lines()
@@ -182,12 +171,7 @@ pub fn plan(
         .targets
         .iter()
         .map(|name| {
-            let distro = compiled
-                .model
-                .distros
-                .iter()
-                .find(|d| &d.name == name)
-                .ok_or_else(|| Error::Usage(format!("no distro named '{name}'")))?;
+            let distro = compiled.model.distro(name)?;
             let tag = tag(request, &distro.image);
             let digest_tag = digest_tag(&tag, &compiled.rendered.digests[&distro.name]);
             let cache = env
@@ -398,7 +382,7 @@ pub fn run(builds: &[TargetBuild], signals: &Signals) -> Result<(Results, Option
         let _ = std::fs::remove_file(&build.metadata);
         let mut result = TargetResult::Built(None);
         for step in &build.steps {
-            match exec::run_logged(step, &build.log, signals)? {
+            match process::run_logged(step, &build.log, signals)? {
                 Outcome::Exited(0) => {}
                 Outcome::Exited(code) => {
                     result = TargetResult::Failed(code);

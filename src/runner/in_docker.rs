@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::runner::exec::{self, Invocation, Outcome, Signals};
+use crate::git::command as git;
+use crate::process::{self, Invocation, Outcome, Signals};
 use crate::runner::{Engine, Environment, mount_path};
 use crate::spec::Spec;
 
@@ -216,7 +217,7 @@ fn absolute(base: &Path, path: &Path) -> PathBuf {
 /// names directly under `source/`, sorted.
 pub fn copy_sources(repo: &Path, image_dir: &Path) -> Result<Vec<String>> {
     use std::os::unix::ffi::OsStrExt as _;
-    let listing = exec::capture_bytes(
+    let listing = process::capture_bytes(
         &git(
             repo,
             &[
@@ -278,14 +279,8 @@ pub fn copy_sources(repo: &Path, image_dir: &Path) -> Result<Vec<String>> {
             path_arg(image_dir),
         ],
     );
-    exec::pipe(&create, &list, &extract)?;
+    process::pipe(&create, &list, &extract)?;
     Ok(programs.into_iter().collect())
-}
-
-fn git(repo: &Path, args: &[&str]) -> Invocation {
-    let mut all = vec!["-C".to_owned(), repo.to_string_lossy().into_owned()];
-    all.extend(args.iter().map(|a| (*a).to_owned()));
-    Invocation::new("git", all)
 }
 
 /// Runs the plan: creates the directories, copies sources, creates and starts the container,
@@ -297,7 +292,7 @@ pub fn run(
     signals: &Signals,
     dry_run: bool,
 ) -> Result<i32> {
-    let is_git = exec::run_quiet(&git(&request.repo, &["rev-parse", "--verify", "HEAD"]));
+    let is_git = process::run_quiet(&git(&request.repo, &["rev-parse", "--verify", "HEAD"]));
     let programs = if is_git && !dry_run {
         std::fs::create_dir_all(&request.build_dir)
             .map_err(|e| Error::io(format!("cannot create {}", request.build_dir.display()), e))?;
@@ -326,7 +321,7 @@ pub fn run(
         eprintln!("interrupted before the container was created");
         return Ok(128 + signal);
     }
-    let id = exec::capture(&plan.create)?.trim().to_owned();
+    let id = process::capture(&plan.create)?.trim().to_owned();
     if id.is_empty() {
         return Err(Error::Command(format!(
             "{} create printed no container id",
@@ -335,9 +330,9 @@ pub fn run(
     }
     let outcome = match signals.received() {
         Some(signal) => Ok(Outcome::Interrupted(signal)),
-        None => exec::run_attached(&start(request.engine, &id), signals),
+        None => process::run_attached(&start(request.engine, &id), signals),
     };
-    let removed = exec::run_quiet(&remove(request.engine, &id));
+    let removed = process::run_quiet(&remove(request.engine, &id));
     if !removed {
         eprintln!(
             "warning: could not remove container {id}; remove it with `{} rm --force {id}`",

@@ -1,9 +1,8 @@
 //! Drives a container engine: `tcgen build` (bake or podman build) and `tcgen in-docker`.
-//! Every command is first built as an [`exec::Invocation`], plain data that tests snapshot and
+//! Every command is first built as an [`process::Invocation`], plain data that tests snapshot and
 //! `--dry-run` prints; only [`exec`] spawns processes.
 
 pub mod build;
-pub mod exec;
 pub mod in_docker;
 pub mod report;
 

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::style::Style;
+use crate::table::aligned;
 
 /// What happened to a target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,11 +44,10 @@ pub struct Row {
 
 /// The table, aligned, with the status coloured by `style`.
 pub fn table(rows: &[Row], style: Style) -> String {
-    let header = ["TARGET", "RESULT", "TIME", "DETAIL"];
-    let cells: Vec<[String; 4]> = rows
+    let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|row| {
-            [
+            vec![
                 row.target.clone(),
                 row.status.word().to_owned(),
                 row.elapsed.map(duration).unwrap_or_else(|| "-".to_owned()),
@@ -55,42 +55,16 @@ pub fn table(rows: &[Row], style: Style) -> String {
             ]
         })
         .collect();
-    let mut widths = header.map(str::len);
-    for row in &cells {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.len());
-        }
-    }
-    let mut text = String::new();
-    let line = |cells: [&str; 4], status: Option<Status>| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(widths)
-            .enumerate()
-            .map(|(column, (cell, width))| {
-                let cell = format!("{cell:width$}");
-                match (column, status) {
-                    (1, Some(Status::Built)) => style.good(&cell),
-                    (1, Some(Status::Failed)) => style.error(&cell),
-                    (1, Some(Status::Skipped | Status::NotRun)) => style.warning(&cell),
-                    (_, None) => style.strong(&cell),
-                    _ => cell,
-                }
-            })
-            .collect();
-        format!("{}\n", padded.join("  ").trim_end())
+    let paint = |row: Option<usize>, column: usize, cell: String| match row {
+        None => style.strong(&cell),
+        Some(index) if column == 1 => match rows[index].status {
+            Status::Built => style.good(&cell),
+            Status::Failed => style.error(&cell),
+            Status::Skipped | Status::NotRun => style.warning(&cell),
+        },
+        Some(_) => cell,
     };
-    text.push_str(&line(header, None));
-    for (row, cells) in rows.iter().zip(&cells) {
-        let cells = [
-            cells[0].as_str(),
-            cells[1].as_str(),
-            cells[2].as_str(),
-            cells[3].as_str(),
-        ];
-        text.push_str(&line(cells, Some(row.status)));
-    }
-    text
+    aligned(&["TARGET", "RESULT", "TIME", "DETAIL"], &cells, &paint)
 }
 
 /// `4.2s`, `1m05s`, `1h02m`.

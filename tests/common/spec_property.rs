@@ -1,12 +1,14 @@
-//! The property every spec input must have, as one function: the fuzz target calls it on
-//! arbitrary bytes, and `tests/fuzz_corpus.rs` replays the committed corpus through it.
+//! The property every spec input must have, as one function over tcgen's public API: the fuzz
+//! target (fuzz/fuzz_targets/spec.rs) includes this file and calls it on arbitrary bytes, and
+//! `tests/fuzz_corpus.rs` replays the committed corpus through it. It lives here, not in the
+//! library, so that no build of tcgen carries fuzzing support.
 
 use std::path::Path;
 
-use crate::error::Error;
-use crate::load::load_bytes;
-use crate::model::plan;
-use crate::render::{Provenance, render, script_names};
+use tcgen::error::Error;
+use tcgen::load::load_bytes;
+use tcgen::model::plan;
+use tcgen::render::{Provenance, render, script_names};
 
 /// Loads `bytes` as a spec: a refusal must be a non-empty list of diagnostics naming the file;
 /// an accepted spec must render, which includes the check that every RUN command of every
