@@ -1,4 +1,4 @@
-//! The commands behind the CLI, as functions of their options: load, plan and render the spec,
+//! The commands behind the CLI, as functions of their options: load, decide and render the spec,
 //! then write, check or list. `main.rs` only parses arguments and maps errors to exit codes.
 
 use std::io::Write;
@@ -10,13 +10,14 @@ use crate::digest::digest_tag;
 use crate::error::{Error, Result};
 use crate::files;
 use crate::load::{load_bytes, load_file};
-use crate::model::{Model, checks_of, plan, tools_of};
+use crate::model::{Model, checks_of, decide, tools_of};
 use crate::render::{Provenance, Rendered, render, script_names};
-use crate::spec::{Checks, Distro, Spec};
+use crate::spec::{Checks, Distro};
 use crate::style::Style;
 use crate::table::aligned;
+use crate::validate::ValidSpec;
 
-/// The spec, loaded, planned and rendered in memory.
+/// The spec, loaded, decided and rendered in memory.
 pub struct Compiled {
     /// The decided model.
     pub model: Model,
@@ -37,8 +38,8 @@ pub fn compile_bytes(label: &Path, bytes: &[u8], spec_path: &Path, out: &Path) -
     compile_spec(&spec, spec_path, out)
 }
 
-fn compile_spec(spec: &Spec, spec_path: &Path, out: &Path) -> Result<Compiled> {
-    let model = plan(spec);
+fn compile_spec(spec: &ValidSpec, spec_path: &Path, out: &Path) -> Result<Compiled> {
+    let model = decide(spec);
     let rendered = render(&model, &provenance(spec_path, out))?;
     Ok(Compiled { model, rendered })
 }

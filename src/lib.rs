@@ -1,7 +1,7 @@
 //! tcgen compiles one `distros.yaml` into the Dockerfiles, `docker buildx bake` file and Makefile
 //! of a fleet of toolchain build images, and drives their builds.
 //!
-//! The pipeline: [`load`] (read and validate a [`spec::Spec`]) → [`model::plan`] (decide
+//! The pipeline: [`load`] (read and validate a [`spec::Spec`]) → [`model::decide`] (decide
 //! everything) → [`render::render`] (tera templates to a [`files::FileSet`]) → [`files::write`]
 //! or [`files::check`].
 
@@ -10,6 +10,7 @@ pub mod arch;
 pub mod digest;
 pub mod dockerfile;
 pub mod error;
+pub mod family;
 pub mod files;
 pub mod git;
 pub mod load;

@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::locate::{Locations, duplicates};
 use crate::spec::Spec;
-use crate::validate::validate;
+use crate::validate::{ValidSpec, validate};
 
 /// The largest spec tcgen reads: 3.5 times a 10,000-distro spec. Larger input is refused before
 /// it is read, so a huge or endless file costs neither time nor memory.
@@ -18,7 +18,7 @@ pub const MAX_SPEC_BYTES: u64 = 32 * 1024 * 1024;
 const MAX_FLOW_DEPTH: usize = 64;
 
 /// Reads and validates the spec at `path`.
-pub fn load_file(path: &Path, known_scripts: &[&str]) -> Result<Spec> {
+pub fn load_file(path: &Path, known_scripts: &[&str]) -> Result<ValidSpec> {
     let cannot_read = |e: std::io::Error| {
         single(
             path,
@@ -36,7 +36,7 @@ pub fn load_file(path: &Path, known_scripts: &[&str]) -> Result<Spec> {
 }
 
 /// Parses and validates spec `bytes` that came from `path` (used in messages only).
-pub fn load_bytes(path: &Path, bytes: &[u8], known_scripts: &[&str]) -> Result<Spec> {
+pub fn load_bytes(path: &Path, bytes: &[u8], known_scripts: &[&str]) -> Result<ValidSpec> {
     if bytes.len() as u64 > MAX_SPEC_BYTES {
         return Err(single(
             path,
@@ -87,10 +87,10 @@ pub fn load_bytes(path: &Path, bytes: &[u8], known_scripts: &[&str]) -> Result<S
         let position = e.location().map(|l| (l.line(), Some(l.column())));
         single(path, position, parse_message(&e))
     })?;
-    let problems = validate(&spec, known_scripts);
-    if problems.is_empty() {
-        return Ok(spec);
-    }
+    let problems = match validate(spec, known_scripts) {
+        Ok(valid) => return Ok(valid),
+        Err(problems) => problems,
+    };
     let locations = Locations::index(text);
     let mut diagnostics: Vec<Diagnostic> = problems
         .into_iter()

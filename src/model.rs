@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::reference;
 use crate::spec::{Checks, Distro, Family, RepoFile, Spec, Step};
+use crate::validate::ValidSpec;
 
 /// Where tool and assertion scripts are copied inside the images.
 pub const SCRIPT_DIR: &str = "/usr/local/lib/tcgen";
@@ -165,12 +166,12 @@ pub enum Instruction {
 }
 
 /// Builds the model of a validated spec.
-pub fn plan(spec: &Spec) -> Model {
+pub fn decide(spec: &ValidSpec) -> Model {
     let mut context_files = BTreeMap::new();
     let distros: Vec<DistroModel> = spec
         .distros
         .iter()
-        .map(|(name, distro)| plan_distro(spec, name, distro, &mut context_files))
+        .map(|(name, distro)| decide_distro(spec, name, distro, &mut context_files))
         .collect();
     let mut gated_args: Vec<GatedArg> = distros.iter().flat_map(|d| d.gated_args.clone()).collect();
     gated_args.sort_by(|a, b| a.name.cmp(&b.name));
@@ -190,7 +191,7 @@ pub fn plan(spec: &Spec) -> Model {
     }
 }
 
-fn plan_distro(
+fn decide_distro(
     spec: &Spec,
     name: &str,
     distro: &Distro,
@@ -232,7 +233,7 @@ fn plan_distro(
         });
     }
     let cache_mounts = cache_mounts(name, distro.family);
-    let step = |step: &Step| plan_step(step, &cache_mounts);
+    let step = |step: &Step| step_instruction(step, &cache_mounts);
     instructions.extend(distro.before_install.iter().map(step));
     instructions.push(install(
         &distro.packages,
@@ -298,22 +299,12 @@ fn plan_distro(
     }
 }
 
-/// Where each family's package manager keeps what it downloads: repository metadata and
-/// package files.
-fn download_dirs(family: Family) -> &'static [&'static str] {
-    match family {
-        Family::Apt => &["/var/cache/apt", "/var/lib/apt/lists"],
-        Family::Yum => &["/var/cache/yum"],
-        Family::Dnf => &["/var/cache/dnf"],
-        Family::Zypper => &["/var/cache/zypp"],
-    }
-}
-
 /// BuildKit cache mounts of the family's download directories, one cache per distro and
 /// directory (distros never share one: their repositories differ), locked so that two builds
 /// of one distro take turns.
 fn cache_mounts(distro: &str, family: Family) -> Vec<String> {
-    download_dirs(family)
+    family
+        .download_dirs()
         .iter()
         .map(|dir| {
             format!(
@@ -352,7 +343,7 @@ pub fn checks_of(spec: &Spec, distro: &Distro) -> Checks {
 }
 
 /// The instruction of a validated step.
-fn plan_step(step: &Step, cache_mounts: &[String]) -> Instruction {
+fn step_instruction(step: &Step, cache_mounts: &[String]) -> Instruction {
     match step {
         Step::Install(step) => install(&step.packages, &step.options, cache_mounts),
         Step::AddRepo(repo) => Instruction::AddRepo {

@@ -223,7 +223,7 @@ pub fn base_inputs(revision: &Revision, spec_path: &Path, out: &Path) -> Result<
 }
 
 /// The plan for `now`, the spec at `spec_path` compiled, compared with `since` when given.
-pub fn make_plan(
+pub fn rebuild_plan(
     now: &Compiled,
     spec_path: &Path,
     out: &Path,
@@ -258,7 +258,7 @@ pub fn plan_command(
     stdout: &mut dyn Write,
 ) -> Result<()> {
     let now = compile(spec_path, out)?;
-    let plan = make_plan(&now, spec_path, out, since)?;
+    let plan = rebuild_plan(&now, spec_path, out, since)?;
     let io = |e| Error::io("cannot write to standard output", e);
     if json {
         let text =

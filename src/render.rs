@@ -243,3 +243,47 @@ fn script_with_banner(name: &str, banner: &str) -> Result<Vec<u8>> {
     let (shebang, body) = text.split_once('\n').unwrap_or((text, ""));
     Ok(format!("{shebang}\n{banner}\n{body}").into_bytes())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Dockerfile template with one install step for a distro of `family`, and an
+    /// instruction of `kind`.
+    fn dockerfile(family: &str, kind: &str) -> Result<Vec<u8>> {
+        let mut context = Context::new();
+        context.insert("banner", "# banner");
+        context.insert(
+            "distro",
+            &serde_json::json!({
+                "base_image": "x:1",
+                "base_image_pinned": true,
+                "family": family,
+                "instructions": [
+                    {"kind": "install", "packages": ["gcc"], "options": [], "cache_mounts": []},
+                    {"kind": kind, "command": "true"}
+                ],
+            }),
+        );
+        render_one(engine()?, "Dockerfile.tera", &context)
+    }
+
+    #[test]
+    fn a_family_without_an_install_template_fails_loudly() {
+        assert!(dockerfile("apt", "run").is_ok());
+        let error = dockerfile("pacman", "run").unwrap_err().to_string();
+        assert!(
+            error.contains("no install template for the family pacman"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn an_instruction_the_template_does_not_know_fails_loudly() {
+        let error = dockerfile("apt", "teleport").unwrap_err().to_string();
+        assert!(
+            error.contains("has no case for instructions of kind teleport"),
+            "{error}"
+        );
+    }
+}

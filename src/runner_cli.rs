@@ -7,7 +7,7 @@ use crate::app::compile;
 use crate::error::{EXIT_FAILURE, Error, Result};
 use crate::files;
 use crate::load::load_file;
-use crate::plan::make_plan;
+use crate::plan::rebuild_plan;
 use crate::process::Signals;
 use crate::render::script_names;
 use crate::runner::build::{self, BuildRequest, RegistryLookup, TargetBuild, TargetResult};
@@ -46,7 +46,7 @@ pub fn build_command(
         eprintln!("{} skipping {skipped}", styles.err.warning("warning:"));
     }
     if let Some(since) = &request.changed_since {
-        let plan = make_plan(&compiled, spec, &request.out, Some(since))?;
+        let plan = rebuild_plan(&compiled, spec, &request.out, Some(since))?;
         let changed = plan.changed_names();
         let (keep, same): (Vec<String>, Vec<String>) = selection
             .targets
@@ -65,7 +65,7 @@ pub fn build_command(
             "nothing to build: every distro is gated by an unset argument".to_owned(),
         ));
     }
-    let builds = build::plan(request, &compiled, &selection, env)?;
+    let builds = build::target_builds(request, &compiled, &selection, env)?;
     if dry_run {
         for build in &builds {
             if let Some(lookup) = &build.lookup {

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use crate::family::Family;
+
 /// The whole spec file: every image of the fleet and what they share.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -140,39 +142,6 @@ pub struct Defaults {
     /// Whether a distro is in the default set unless it says otherwise (default true).
     #[serde(default = "yes")]
     pub in_default_set: bool,
-}
-
-/// The package manager a distro's base image uses; it decides how install steps are written.
-#[derive(
-    Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord, JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Family {
-    /// Debian and Ubuntu: `apt-get`.
-    Apt,
-    /// RedHat 7: `yum`.
-    Yum,
-    /// RedHat 8 and later: `dnf`.
-    Dnf,
-    /// SUSE: `zypper`.
-    Zypper,
-}
-
-impl Family {
-    /// The lowercase name used in the spec and the templates.
-    pub fn name(self) -> &'static str {
-        match self {
-            Family::Apt => "apt",
-            Family::Yum => "yum",
-            Family::Dnf => "dnf",
-            Family::Zypper => "zypper",
-        }
-    }
-
-    /// Whether `.repo` files in `/etc/yum.repos.d/` configure this family's repositories.
-    pub fn uses_repo_files(self) -> bool {
-        matches!(self, Family::Yum | Family::Dnf)
-    }
 }
 
 /// One image of the fleet.

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::arch;
 use crate::reference;
-use crate::spec::{AddRepo, Checks, Distro, Family, InstallStep, Spec, Step, Tool};
+use crate::spec::{AddRepo, Checks, Distro, InstallStep, Spec, Step, Tool};
 
 /// One thing wrong with the spec, at a path such as `distros.redhat9.packages[3]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,9 +16,31 @@ pub struct Problem {
     pub message: String,
 }
 
-/// Every problem found in `spec`, in document order of the checks; empty when it is valid.
-/// `known_scripts` are the tool scripts tcgen ships.
-pub fn validate(spec: &Spec, known_scripts: &[&str]) -> Vec<Problem> {
+/// A spec that passed [`validate`]. Only validation makes one, so whatever takes it (the model)
+/// can rely on every name the spec refers to being defined and every value being safe.
+#[derive(Debug, Clone)]
+pub struct ValidSpec(Spec);
+
+impl std::ops::Deref for ValidSpec {
+    type Target = Spec;
+
+    fn deref(&self) -> &Spec {
+        &self.0
+    }
+}
+
+/// The spec, once it is valid; else every problem found in it, in document order of the
+/// checks. `known_scripts` are the tool scripts tcgen ships.
+pub fn validate(spec: Spec, known_scripts: &[&str]) -> Result<ValidSpec, Vec<Problem>> {
+    let problems = problems(&spec, known_scripts);
+    if problems.is_empty() {
+        Ok(ValidSpec(spec))
+    } else {
+        Err(problems)
+    }
+}
+
+fn problems(spec: &Spec, known_scripts: &[&str]) -> Vec<Problem> {
     let mut v = Validator::default();
     v.check_word(
         "image_prefix",
@@ -390,7 +412,7 @@ impl Validator {
                     self.check_options(&format!("{at}.install.options"), options);
                 }
                 Step::AddRepo(AddRepo { url, alias }) => {
-                    if distro.family != Family::Zypper {
+                    if !distro.family.adds_repos_by_url() {
                         self.problem(&at, &format!("add_repo works only in the zypper family, and this distro is {}; yum and dnf distros list .repo files under repositories", distro.family.name()));
                     }
                     self.check_url_with_args(

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use tcgen::dockerfile::run_commands;
 use tcgen::error::Error;
 use tcgen::load::load_bytes;
-use tcgen::model::plan;
+use tcgen::model::decide;
 use tcgen::render::{Provenance, render, script_names};
 
 /// Characters safe in most values, the further ones package names may hold, and characters a
@@ -147,7 +147,7 @@ proptest! {
             }
             Err(other) => panic!("a spec error is the only refusal: {other}"),
         };
-        let model = plan(&loaded);
+        let model = decide(&loaded);
         let provenance = Provenance {
             spec_name: "distros.yaml".into(),
             regenerate: "tcgen render".into(),

@@ -155,7 +155,7 @@ impl RegistryLookup {
 }
 
 /// Builds the commands for each selected target.
-pub fn plan(
+pub fn target_builds(
     request: &BuildRequest,
     compiled: &Compiled,
     selection: &Selection,

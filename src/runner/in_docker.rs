@@ -54,7 +54,7 @@ pub struct InDocker {
 
 /// Everything decided for one run: directories to create, the `create` command, warnings.
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub struct ContainerSetup {
     /// Directories created before mounting, so that they belong to the caller: the mounted
     /// ones and their mount points inside the repository.
     pub directories: Vec<PathBuf>,
@@ -81,12 +81,12 @@ pub fn distro_of<'a>(spec: &'a Spec, image: &str) -> Option<&'a str> {
 }
 
 /// Decides the run. `programs` are the folders under `source/` (each adds `<NAME>_VERSION`).
-pub fn plan(
+pub fn container_setup(
     request: &InDocker,
     spec: &Spec,
     env: &dyn Environment,
     programs: &[String],
-) -> Result<Plan> {
+) -> Result<ContainerSetup> {
     let repo = mount_path(&request.repo)?;
     let image_dir = request.build_dir.join(image_dir_name(&request.image));
     let mut directories = Vec::new();
@@ -161,7 +161,7 @@ pub fn plan(
 
     let mut create = Invocation::new(request.engine.program(), args);
     create.passes_env = passes_env;
-    Ok(Plan {
+    Ok(ContainerSetup {
         directories,
         image_dir,
         create,
@@ -283,7 +283,7 @@ pub fn copy_sources(repo: &Path, image_dir: &Path) -> Result<Vec<String>> {
     Ok(programs.into_iter().collect())
 }
 
-/// Runs the plan: creates the directories, copies sources, creates and starts the container,
+/// Sets the container up and runs it: creates the directories, copies sources, creates and starts the container,
 /// and always removes it. Returns the command's exit code (or 128 + signal when interrupted).
 pub fn run(
     request: &InDocker,
@@ -303,17 +303,17 @@ pub fn run(
     } else {
         Vec::new()
     };
-    let plan = plan(request, spec, env, &programs)?;
-    for warning in &plan.warnings {
+    let setup = container_setup(request, spec, env, &programs)?;
+    for warning in &setup.warnings {
         eprintln!("warning: {warning}");
     }
     if dry_run {
-        println!("{}", plan.create);
+        println!("{}", setup.create);
         println!("{}", start(request.engine, "<container id>"));
         println!("{}", remove(request.engine, "<container id>"));
         return Ok(0);
     }
-    for dir in &plan.directories {
+    for dir in &setup.directories {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
     }
@@ -321,7 +321,7 @@ pub fn run(
         eprintln!("interrupted before the container was created");
         return Ok(128 + signal);
     }
-    let id = process::capture(&plan.create)?.trim().to_owned();
+    let id = process::capture(&setup.create)?.trim().to_owned();
     if id.is_empty() {
         return Err(Error::Command(format!(
             "{} create printed no container id",

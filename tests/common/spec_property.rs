@@ -7,7 +7,7 @@ use std::path::Path;
 
 use tcgen::error::Error;
 use tcgen::load::load_bytes;
-use tcgen::model::plan;
+use tcgen::model::decide;
 use tcgen::render::{Provenance, render, script_names};
 
 /// Loads `bytes` as a spec: a refusal must be a non-empty list of diagnostics naming the file;
@@ -27,7 +27,7 @@ pub fn check_spec(bytes: &[u8]) {
         }
         Err(other) => panic!("a spec is refused only with diagnostics, not: {other}"),
     };
-    let model = plan(&spec);
+    let model = decide(&spec);
     let provenance = Provenance {
         spec_name: "distros.yaml".into(),
         regenerate: "tcgen render".into(),
