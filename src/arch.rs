@@ -1,59 +1,34 @@
-//! The one table of architectures: OCI platform, Debian (dpkg) name, RPM name and `uname -m`.
-//! Nothing else in tcgen spells an architecture.
+//! The one list of platforms tcgen builds for. Nothing else in tcgen spells an architecture.
 
 use oci_spec::image::{Arch, Os};
 
-/// One architecture under each of its names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Architecture {
-    /// OCI platform string, as bake and `--platform` take it.
-    pub platform: &'static str,
-    /// The architecture as Debian's dpkg names it.
-    pub dpkg: &'static str,
-    /// The architecture as RPM names it; also what `uname -m` prints.
-    pub rpm: &'static str,
-}
+/// Every OCI platform tcgen can build for, as bake and `--platform` take it.
+pub const PLATFORMS: &[&str] = &["linux/amd64", "linux/arm64", "linux/ppc64le", "linux/s390x"];
 
-/// Every architecture tcgen can build for.
-pub const ARCHITECTURES: &[Architecture] = &[
-    Architecture {
-        platform: "linux/amd64",
-        dpkg: "amd64",
-        rpm: "x86_64",
-    },
-    Architecture {
-        platform: "linux/arm64",
-        dpkg: "arm64",
-        rpm: "aarch64",
-    },
-    Architecture {
-        platform: "linux/ppc64le",
-        dpkg: "ppc64el",
-        rpm: "ppc64le",
-    },
-    Architecture {
-        platform: "linux/s390x",
-        dpkg: "s390x",
-        rpm: "s390x",
-    },
-];
-
-/// Looks a platform up in the table, after checking it is a well-formed OCI platform.
-/// The error says what is wrong and lists the platforms that are known.
-pub fn lookup_platform(platform: &str) -> Result<&'static Architecture, String> {
-    let known = || {
-        ARCHITECTURES
-            .iter()
-            .map(|a| a.platform)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut parts = platform.split('/');
-    let (Some(os), Some(arch)) = (parts.next(), parts.next()) else {
-        return Err(format!(
-            "platform '{platform}' is not of the form OS/ARCH; use one of: {}",
-            known()
-        ));
+/// Checks that `platform` is a well-formed OCI platform that tcgen builds for. The error says
+/// what is wrong and lists the platforms that are known.
+pub fn check_platform(platform: &str) -> Result<(), String> {
+    let known = || PLATFORMS.join(", ");
+    let parts: Vec<&str> = platform.split('/').collect();
+    let (os, arch) = match parts.as_slice() {
+        [os, arch] => (*os, *arch),
+        ["linux", "arm64", "v8"] => {
+            return Err(format!(
+                "write linux/arm64 for '{platform}': v8 is arm64's only variant, and builders name the platform without it"
+            ));
+        }
+        [_, _, variant] => {
+            return Err(format!(
+                "platform '{platform}' names a variant ({variant}); tcgen builds only whole architectures: {}",
+                known()
+            ));
+        }
+        _ => {
+            return Err(format!(
+                "platform '{platform}' is not of the form OS/ARCH; use one of: {}",
+                known()
+            ));
+        }
     };
     if let Os::Other(_) = Os::from(os) {
         return Err(format!(
@@ -67,15 +42,14 @@ pub fn lookup_platform(platform: &str) -> Result<&'static Architecture, String> 
             known()
         ));
     }
-    ARCHITECTURES
-        .iter()
-        .find(|a| a.platform == platform)
-        .ok_or_else(|| {
-            format!(
-                "platform '{platform}' is not one tcgen builds for; use one of: {}",
-                known()
-            )
-        })
+    if PLATFORMS.contains(&platform) {
+        Ok(())
+    } else {
+        Err(format!(
+            "platform '{platform}' is not one tcgen builds for; use one of: {}",
+            known()
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -83,28 +57,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn known_platforms_resolve_to_their_names() {
-        let arm = lookup_platform("linux/arm64").unwrap();
-        assert_eq!((arm.dpkg, arm.rpm), ("arm64", "aarch64"));
+    fn known_platforms_pass() {
+        for platform in PLATFORMS {
+            assert_eq!(check_platform(platform), Ok(()));
+        }
     }
 
     #[test]
-    fn malformed_and_unknown_platforms_are_refused() {
-        assert!(lookup_platform("amd64").unwrap_err().contains("OS/ARCH"));
-        assert!(
-            lookup_platform("beos/amd64")
-                .unwrap_err()
-                .contains("unknown OS")
-        );
-        assert!(
-            lookup_platform("linux/z80")
-                .unwrap_err()
-                .contains("unknown architecture")
-        );
-        assert!(
-            lookup_platform("linux/riscv64")
-                .unwrap_err()
-                .contains("not one tcgen builds for")
-        );
+    fn malformed_unknown_and_variant_platforms_are_refused_saying_why() {
+        let refusal = |p: &str| check_platform(p).unwrap_err();
+        assert!(refusal("amd64").contains("OS/ARCH"));
+        assert!(refusal("beos/amd64").contains("unknown OS"));
+        assert!(refusal("linux/z80").contains("unknown architecture"));
+        assert!(refusal("linux/riscv64").contains("not one tcgen builds for"));
+        assert!(refusal("linux/arm64/v8").contains("write linux/arm64"));
+        assert!(refusal("linux/arm/v7").contains("names a variant (v7)"));
+        assert!(refusal("linux/amd64/v3/x").contains("OS/ARCH"));
     }
 }

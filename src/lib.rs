@@ -5,8 +5,8 @@
 //! everything) → [`render::render`] (tera templates to a [`files::FileSet`]) → [`files::write`]
 //! or [`files::check`].
 
-pub mod app;
 pub mod arch;
+pub mod cli;
 pub mod digest;
 pub mod dockerfile;
 pub mod error;
@@ -17,12 +17,12 @@ pub mod load;
 pub mod locate;
 pub mod manifest;
 pub mod model;
+pub mod pipeline;
 pub mod plan;
 pub mod process;
 pub mod reference;
 pub mod render;
 pub mod runner;
-pub mod runner_cli;
 pub mod schema;
 pub mod spec;
 pub mod style;

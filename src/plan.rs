@@ -7,15 +7,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::app::{Compiled, compile, compile_bytes};
 use crate::digest::{ImageInputs, digest_tag, image_inputs};
 use crate::error::{Error, Result};
 use crate::git::Revision;
+use crate::pipeline::{Compiled, compile_bytes};
 
 /// Why an image is in the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -249,27 +248,8 @@ pub fn rebuild_plan(
     Ok(plan)
 }
 
-/// `tcgen plan [--changed-since REF] [--json]`.
-pub fn plan_command(
-    spec_path: &Path,
-    out: &Path,
-    since: Option<&str>,
-    json: bool,
-    stdout: &mut dyn Write,
-) -> Result<()> {
-    let now = compile(spec_path, out)?;
-    let plan = rebuild_plan(&now, spec_path, out, since)?;
-    let io = |e| Error::io("cannot write to standard output", e);
-    if json {
-        let text =
-            serde_json::to_string_pretty(&plan).map_err(|e| Error::Template(e.to_string()))?;
-        return writeln!(stdout, "{text}").map_err(io);
-    }
-    write!(stdout, "{}", describe(&plan)).map_err(io)
-}
-
 /// The plan for people.
-fn describe(plan: &Plan) -> String {
+pub fn describe(plan: &Plan) -> String {
     use std::fmt::Write as _;
     let total = plan.changed.len() + plan.unchanged.len();
     let mut text = String::new();

@@ -279,7 +279,7 @@ impl Validator {
         let mut seen = BTreeSet::new();
         for (i, platform) in platforms.iter().enumerate() {
             let at = format!("{path}[{i}]");
-            if let Err(message) = arch::lookup_platform(platform) {
+            if let Err(message) = arch::check_platform(platform) {
                 self.problem(&at, &message);
             } else if !seen.insert(platform) {
                 self.problem(

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
-use tcgen::app::compile;
 use tcgen::files::FileSet;
+use tcgen::pipeline::compile;
 
 mod common;
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use tcgen::app::compile;
+use tcgen::pipeline::compile;
 
 fn tcgen_bin() -> &'static str {
     env!("CARGO_BIN_EXE_tcgen")

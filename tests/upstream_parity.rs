@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use tcgen::app::{Compiled, compile};
+use tcgen::pipeline::{Compiled, compile};
 
 fn reference() -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/upstream/upstream-images.md");

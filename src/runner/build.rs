@@ -5,38 +5,52 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::app::Compiled;
 use crate::digest::digest_tag;
 use crate::error::{Error, Result};
+use crate::pipeline::Compiled;
 use crate::process::{self, Invocation, Outcome, Signals};
 use crate::runner::{Engine, Environment};
 
-/// What `tcgen build` was asked to do.
-#[derive(Debug, Clone)]
+/// What `tcgen build` was asked to do, as the command line gives it.
+#[derive(Debug, Clone, clap::Args)]
+#[group(skip)]
 pub struct BuildRequest {
-    /// The engine.
-    pub engine: Engine,
-    /// Distros named on the command line; empty for the default group.
+    /// Distros to build; default: the default set, less the distros whose gated arguments are
+    /// not set.
+    #[arg(value_name = "DISTRO")]
     pub targets: Vec<String>,
-    /// Registry (`host/namespace`) to tag for and push to.
+    /// Container engine.
+    #[arg(long, value_enum, default_value = "docker")]
+    pub engine: Engine,
+    /// Tag images as REGISTRY/<image> and push them.
+    #[arg(long, value_name = "REGISTRY")]
     pub registry: Option<String>,
-    /// buildx builder.
+    /// buildx builder to use.
+    #[arg(long)]
     pub builder: Option<String>,
-    /// Build every platform of each distro.
+    /// Build every platform of each distro (needs --registry to keep the result).
+    #[arg(long)]
     pub multi: bool,
-    /// `--set` overrides passed to bake.
+    /// Override a bake attribute (target.key=value); repeatable.
+    #[arg(long, value_name = "TARGET.KEY=VALUE")]
     pub set: Vec<String>,
-    /// `--progress` passed on.
+    /// Progress output passed to bake (auto, plain, tty).
+    #[arg(long)]
     pub progress: Option<String>,
-    /// The output directory holding bake.hcl and the Dockerfiles, relative to `root`.
+    /// Directory of the generated files, relative to `root`.
+    #[arg(long, default_value = "generated", value_name = "DIR")]
     pub out: PathBuf,
-    /// The repository root, where builds run.
+    /// The repository root, where builds run: the current directory.
+    #[arg(skip)]
     pub root: PathBuf,
-    /// Where per-target logs and metadata go.
+    /// Directory for one log per target.
+    #[arg(long, default_value = "build_docker/logs", value_name = "DIR")]
     pub log_dir: PathBuf,
-    /// Build only the images whose inputs differ from this git commit.
+    /// Build only the images whose inputs differ from this git commit (see `tcgen plan`).
+    #[arg(long, value_name = "REF")]
     pub changed_since: Option<String>,
-    /// Skip the targets whose digest tag the registry already has.
+    /// Skip each image whose digest tag is already in the registry (needs --registry).
+    #[arg(long, requires = "registry")]
     pub skip_existing: bool,
 }
 

@@ -33,22 +33,34 @@ pub const PASSTHROUGH: &[&str] = &[
     "TOOLCHAIN_BUILD_ID",
 ];
 
-/// What `tcgen in-docker` was asked to do.
-#[derive(Debug, Clone)]
+/// What `tcgen in-docker` was asked to do, as the command line gives it.
+#[derive(Debug, Clone, clap::Args)]
+#[group(skip)]
 pub struct InDocker {
-    /// The engine.
+    /// Container engine.
+    #[arg(long, value_enum, default_value = "docker")]
     pub engine: Engine,
+    /// Extra arguments for `create`, split like a shell line.
+    #[arg(long, value_name = "ARGS", allow_hyphen_values = true)]
+    pub docker_args: Option<String>,
+    /// Where per-image build/, check/ and source/ directories live (absolute once resolved).
+    #[arg(
+        long,
+        env = "BUILD_DIR",
+        default_value = "build_docker",
+        value_name = "DIR"
+    )]
+    pub build_dir: PathBuf,
     /// The image to run, optionally with a registry prefix and tag.
     pub image: String,
-    /// The command and its arguments.
+    /// The command to run inside it, and its arguments.
+    #[arg(last = true, required = true)]
     pub command: Vec<String>,
-    /// Extra arguments for `create`, shell-split.
-    pub docker_args: Option<String>,
-    /// The repository mounted at /mnt (absolute).
+    /// The repository mounted at /mnt: the current directory.
+    #[arg(skip)]
     pub repo: PathBuf,
-    /// Where the per-image directories live (absolute).
-    pub build_dir: PathBuf,
     /// The caller's user and group ids.
+    #[arg(skip)]
     pub user: (u32, u32),
 }
 

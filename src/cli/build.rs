@@ -1,17 +1,14 @@
-//! The runner commands behind the CLI: `tcgen build` and `tcgen in-docker`.
+//! `tcgen build`: check the generated files are fresh, select the targets, build, report.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::app::compile;
 use crate::error::{EXIT_FAILURE, Error, Result};
 use crate::files;
-use crate::load::load_file;
+use crate::pipeline::compile;
 use crate::plan::rebuild_plan;
 use crate::process::Signals;
-use crate::render::script_names;
 use crate::runner::build::{self, BuildRequest, RegistryLookup, TargetBuild, TargetResult};
-use crate::runner::in_docker::{self, InDocker};
 use crate::runner::report::{self, Row, Status};
 use crate::runner::{Environment, ProcessEnvironment};
 use crate::style::Styles;
@@ -179,47 +176,4 @@ fn row(build: &TargetBuild, skipped: &BTreeSet<String>, results: &build::Results
         elapsed,
         detail,
     }
-}
-
-/// The options of `tcgen in-docker` as the command line gives them.
-pub struct InDockerArgs {
-    /// The engine.
-    pub engine: crate::runner::Engine,
-    /// Image.
-    pub image: String,
-    /// Command.
-    pub command: Vec<String>,
-    /// Extra create arguments.
-    pub docker_args: Option<String>,
-    /// BUILD_DIR.
-    pub build_dir: PathBuf,
-    /// Print the commands only.
-    pub dry_run: bool,
-}
-
-/// `tcgen in-docker`.
-pub fn in_docker_command(spec: &Path, args: InDockerArgs) -> Result<i32> {
-    let spec = load_file(spec, &script_names())?;
-    let repo =
-        std::env::current_dir().map_err(|e| Error::io("cannot find the current directory", e))?;
-    let build_dir = if args.build_dir.is_absolute() {
-        args.build_dir
-    } else {
-        repo.join(args.build_dir)
-    };
-    // SAFETY: getuid and getgid cannot fail and have no preconditions.
-    let user = unsafe { (libc::getuid(), libc::getgid()) };
-    let request = InDocker {
-        engine: args.engine,
-        image: args.image,
-        command: args.command,
-        docker_args: args.docker_args,
-        repo,
-        build_dir,
-        user,
-    };
-    let signals = Signals::catch()?;
-    let env: &dyn Environment = &ProcessEnvironment;
-    in_docker::run(&request, &spec, env, &signals, args.dry_run)
-        .map(|code| if code == 0 { 0 } else { code.max(EXIT_FAILURE) })
 }

@@ -1,0 +1,76 @@
+//! `tcgen list [--json]`: every distro with its image, platforms, label and digest.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::digest::digest_tag;
+use crate::error::{Error, Result};
+use crate::pipeline::compile;
+use crate::table::aligned;
+
+/// One row of `tcgen list`.
+#[derive(Debug, Serialize)]
+struct ListEntry<'a> {
+    name: &'a str,
+    image: &'a str,
+    base_image: &'a str,
+    family: &'a str,
+    platforms: &'a [String],
+    label: &'a str,
+    gated_args: Vec<&'a str>,
+    input_digest: &'a str,
+    digest_tag: String,
+}
+
+/// `tcgen list [--json]`.
+pub fn list_command(
+    spec_path: &Path,
+    out: &Path,
+    json: bool,
+    stdout: &mut dyn Write,
+) -> Result<()> {
+    let compiled = compile(spec_path, out)?;
+    let entries: Vec<ListEntry> = compiled
+        .model
+        .distros
+        .iter()
+        .map(|d| ListEntry {
+            name: &d.name,
+            image: &d.image,
+            base_image: &d.base_image,
+            family: &d.family,
+            platforms: &d.platforms,
+            label: &d.label,
+            gated_args: d.gated_args.iter().map(|a| a.name.as_str()).collect(),
+            input_digest: &compiled.rendered.digests[&d.name],
+            digest_tag: digest_tag(&d.image, &compiled.rendered.digests[&d.name]),
+        })
+        .collect();
+    let io = |e| Error::io("cannot write to standard output", e);
+    if json {
+        let text =
+            serde_json::to_string_pretty(&entries).map_err(|e| Error::Template(e.to_string()))?;
+        return writeln!(stdout, "{text}").map_err(io);
+    }
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            vec![
+                e.name.to_owned(),
+                e.base_image.to_owned(),
+                e.platforms.join(","),
+                e.label.to_owned(),
+                if e.gated_args.is_empty() {
+                    "-".to_owned()
+                } else {
+                    e.gated_args.join(",")
+                },
+            ]
+        })
+        .collect();
+    let header = ["NAME", "BASE IMAGE", "PLATFORMS", "LABEL", "GATED ARGS"];
+    write!(stdout, "{}", aligned(&header, &rows, &|_, _, cell| cell)).map_err(io)?;
+    Ok(())
+}

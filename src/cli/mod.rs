@@ -1,0 +1,201 @@
+//! The command line: the arguments (clap), one module per command, and the mapping of errors to
+//! exit codes. Each command is a function of its options that writes to the output it is given.
+
+mod build;
+mod in_docker;
+mod list;
+mod plan;
+mod render;
+mod show;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::error::{EXIT_FAILURE, Error, Result};
+use crate::pipeline::default_out;
+use crate::runner::build::BuildRequest;
+use crate::runner::in_docker::InDocker;
+use crate::schema::schema_json;
+use crate::style::{ColorChoice, Styles};
+use build::build_command;
+use in_docker::in_docker_command;
+use list::list_command;
+use plan::plan_command;
+use render::{RenderOutcome, render_command};
+use show::show_command;
+
+/// Parses the process's arguments, runs the command, and gives the exit code: 0 ok, 1 drift or
+/// a failed build or run (a container's own code is passed on), 2 invalid input or usage.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let styles = Styles::detect(cli.color);
+    match run(cli, styles) {
+        Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),
+        Err(error) => {
+            eprintln!("{} {error}", styles.err.error("error:"));
+            ExitCode::from(error.exit_code() as u8)
+        }
+    }
+}
+
+/// Compiles distros.yaml into the Dockerfiles, bake file and Makefile of a fleet of build images.
+#[derive(Debug, Parser)]
+#[command(name = "tcgen", version, about)]
+struct Cli {
+    /// The spec file.
+    #[arg(
+        long,
+        global = true,
+        default_value = "distros.yaml",
+        value_name = "FILE"
+    )]
+    spec: PathBuf,
+    /// When to colour output; NO_COLOR set to anything turns `auto` off.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    color: ColorChoice,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Render the spec into the output directory (Dockerfiles, bake.hcl, Makefile, build context).
+    Render {
+        /// Output directory.
+        #[arg(long, default_value = "generated", value_name = "DIR")]
+        out: PathBuf,
+        /// Write nothing; exit 1 with a diff when the output directory is stale.
+        #[arg(long)]
+        check: bool,
+    },
+    /// List the distros: name, base image, platforms, label, gated arguments.
+    List {
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print one distro's spec with the defaults merged in, and what tcgen derives from it.
+    Show {
+        /// The distro.
+        distro: String,
+    },
+    /// Print the JSON Schema of distros.yaml (also written to generated/distros.schema.json).
+    Schema,
+    /// Print a completion script for a shell: `tcgen completions bash > /etc/bash_completion.d/tcgen`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `tcgen man > tcgen.1 && man -l tcgen.1`.
+    Man,
+    /// Show which images must be built: every one, or those whose inputs differ from a commit.
+    Plan {
+        /// Compare with this git commit (branch, tag, `HEAD~1`), read without checking it out.
+        #[arg(long, value_name = "REF")]
+        changed_since: Option<String>,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+        /// Directory of the generated files.
+        #[arg(long, default_value = "generated", value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Build images with docker buildx bake (or podman build), from the repository root.
+    Build {
+        #[command(flatten)]
+        request: BuildRequest,
+        /// Build even when the generated files are stale.
+        #[arg(long)]
+        allow_stale: bool,
+        /// Print the commands, their directory and the variables they set or read; run nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print only the tags that built on standard output, one per line, for scripts (the
+        /// summary goes to standard error).
+        #[arg(long)]
+        print_tags: bool,
+    },
+    /// Run a command inside a built image with the repository at /mnt.
+    InDocker {
+        #[command(flatten)]
+        request: InDocker,
+        /// Print the commands; run nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+fn run(cli: Cli, styles: Styles) -> Result<i32> {
+    let mut stdout = std::io::stdout().lock();
+    let io = |e| Error::io("cannot write to standard output", e);
+    match cli.command {
+        Command::Show { distro } => {
+            show_command(&cli.spec, &distro, &mut stdout)?;
+            Ok(0)
+        }
+        Command::Schema => {
+            write!(stdout, "{}", schema_json()).map_err(io)?;
+            Ok(0)
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "tcgen", &mut stdout);
+            Ok(0)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut stdout)
+                .map_err(io)?;
+            Ok(0)
+        }
+        Command::Render { out, check } => {
+            match render_command(&cli.spec, &out, check, &mut stdout, styles.out)? {
+                RenderOutcome::UpToDate => Ok(0),
+                RenderOutcome::Stale => Ok(EXIT_FAILURE),
+            }
+        }
+        Command::List { json } => {
+            list_command(&cli.spec, &default_out(), json, &mut stdout)?;
+            Ok(0)
+        }
+        Command::Plan {
+            changed_since,
+            json,
+            out,
+        } => {
+            plan_command(&cli.spec, &out, changed_since.as_deref(), json, &mut stdout)?;
+            Ok(0)
+        }
+        Command::Build {
+            mut request,
+            allow_stale,
+            dry_run,
+            print_tags,
+        } => {
+            drop(stdout);
+            request.root = std::env::current_dir()
+                .map_err(|e| Error::io("cannot find the current directory", e))?;
+            build_command(
+                &cli.spec,
+                &request,
+                allow_stale,
+                dry_run,
+                print_tags,
+                styles,
+            )
+        }
+        Command::InDocker { request, dry_run } => {
+            drop(stdout);
+            in_docker_command(&cli.spec, request, dry_run)
+        }
+    }
+}

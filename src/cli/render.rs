@@ -1,0 +1,75 @@
+//! `tcgen render [--check]`: write the generated files, or compare them with the spec.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::files;
+use crate::pipeline::{compile, provenance};
+use crate::style::Style;
+
+/// What `render` did, for the exit code.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RenderOutcome {
+    /// The directory already matched (or was written to match).
+    UpToDate,
+    /// `--check` found drift.
+    Stale,
+}
+
+/// `tcgen render [--check]`.
+pub fn render_command(
+    spec_path: &Path,
+    out: &Path,
+    check: bool,
+    stdout: &mut dyn Write,
+    style: Style,
+) -> Result<RenderOutcome> {
+    let compiled = compile(spec_path, out)?;
+    files::refuse_unsafe_output(out, spec_path)?;
+    let files = &compiled.rendered.files;
+    let io = |e| Error::io("cannot write to standard output", e);
+    if check {
+        let drift = files::check(files, out)?;
+        write!(stdout, "{}", drift.foreign_note(out)).map_err(io)?;
+        if drift.is_empty() {
+            writeln!(
+                stdout,
+                "{} is up to date ({} files)",
+                out.display(),
+                files.len()
+            )
+            .map_err(io)?;
+            return Ok(RenderOutcome::UpToDate);
+        }
+        write!(stdout, "{}", style.diff(&drift.report(out))).map_err(io)?;
+        writeln!(
+            stdout,
+            "\n{} is stale: run `{}` and commit the result",
+            out.display(),
+            provenance(spec_path, out).regenerate
+        )
+        .map_err(io)?;
+        return Ok(RenderOutcome::Stale);
+    }
+    let drift = files::write(files, out)?;
+    let (context_files, context_bytes) = files
+        .iter()
+        .filter(|(path, _)| path.starts_with("context/"))
+        .fold((0, 0), |(count, bytes), (_, content)| {
+            (count + 1, bytes + content.len())
+        });
+    writeln!(
+        stdout,
+        "rendered {} files into {}: {} changed, {} added, {} removed; build context: {context_files} files, {:.1} KiB",
+        files.len(),
+        out.display(),
+        drift.changed.len(),
+        drift.missing.len(),
+        drift.orphaned.len(),
+        context_bytes as f64 / 1024.0
+    )
+    .map_err(io)?;
+    write!(stdout, "{}", drift.foreign_note(out)).map_err(io)?;
+    Ok(RenderOutcome::UpToDate)
+}

@@ -1,0 +1,73 @@
+//! The pipeline that every command runs first: load and validate the spec, decide the model,
+//! render the files, all in memory. Commands (in `cli`) and the runner take its result.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Result;
+use crate::load::{load_bytes, load_file};
+use crate::model::{Model, decide};
+use crate::render::{Provenance, Rendered, render, script_names};
+use crate::validate::ValidSpec;
+
+/// The spec, loaded, decided and rendered in memory.
+pub struct Compiled {
+    /// The decided model.
+    pub model: Model,
+    /// The rendered files and digests.
+    pub rendered: Rendered,
+}
+
+/// Loads `spec_path` and renders it for the output directory `out`.
+pub fn compile(spec_path: &Path, out: &Path) -> Result<Compiled> {
+    let spec = load_file(spec_path, &script_names())?;
+    compile_spec(&spec, spec_path, out)
+}
+
+/// Renders spec `bytes` read from elsewhere (a git commit) as if they were at `spec_path`;
+/// `label` names them in messages.
+pub fn compile_bytes(label: &Path, bytes: &[u8], spec_path: &Path, out: &Path) -> Result<Compiled> {
+    let spec = load_bytes(label, bytes, &script_names())?;
+    compile_spec(&spec, spec_path, out)
+}
+
+/// Decides and renders a spec that is already loaded.
+pub fn compile_spec(spec: &ValidSpec, spec_path: &Path, out: &Path) -> Result<Compiled> {
+    let model = decide(spec);
+    let rendered = render(&model, &provenance(spec_path, out))?;
+    Ok(Compiled { model, rendered })
+}
+
+/// What the banner and bake file say: the spec by file name, the command that regenerates,
+/// and the context directory as seen from where bake runs.
+pub fn provenance(spec_path: &Path, out: &Path) -> Provenance {
+    let spec_name = spec_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "distros.yaml".to_owned());
+    let mut regenerate = String::from("tcgen render");
+    if spec_name != "distros.yaml" {
+        regenerate.push_str(&format!(" --spec {spec_name}"));
+    }
+    let out_name = portable(out);
+    if out_name != "generated" && out.is_relative() {
+        regenerate.push_str(&format!(" --out {out_name}"));
+    }
+    Provenance {
+        spec_name,
+        regenerate,
+        context_dir: format!("{out_name}/context"),
+    }
+}
+
+/// A path with `/` separators, as generated files spell it.
+fn portable(path: &Path) -> String {
+    path.to_string_lossy()
+        .replace('\\', "/")
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+/// The default output directory.
+pub fn default_out() -> PathBuf {
+    PathBuf::from("generated")
+}
