@@ -205,77 +205,37 @@ fn decide_distro(
             description: spec.gated_args[arg].description.clone(),
         })
         .collect();
-    let mut instructions = Vec::new();
-    let mut context_inputs = Vec::new();
-    let mut add_context_file = |path: String, file: ContextFile| {
-        context_files.insert(path.clone(), file);
-        context_inputs.push(path.clone());
-        path
+    let mut body = Body {
+        instructions: Vec::new(),
+        context_inputs: Vec::new(),
+        context_files,
     };
-
     for arg in &gated_args {
-        instructions.push(Instruction::RequireArg {
+        body.instructions.push(Instruction::RequireArg {
             name: arg.name.clone(),
             message: shell_words::quote(&format!("{} must be set: {}", arg.name, arg.description))
                 .into_owned(),
         });
     }
-    for repo_name in &distro.repositories {
-        let repo = &spec.repositories[repo_name];
-        let dest = repo.dest.as_deref().unwrap_or(repo_name);
-        let source = add_context_file(
-            format!("repos/{repo_name}"),
-            ContextFile::Repo(repo.clone()),
-        );
-        instructions.push(Instruction::Copy {
-            sources: vec![source],
-            dest: format!("{REPO_DIR}/{dest}"),
-        });
-    }
+    body.copy_repositories(spec, distro);
     let cache_mounts = cache_mounts(name, distro.family);
     let step = |step: &Step| step_instruction(step, &cache_mounts);
-    instructions.extend(distro.before_install.iter().map(step));
-    instructions.push(install(
+    body.instructions
+        .extend(distro.before_install.iter().map(step));
+    body.instructions.push(install(
         &distro.packages,
         &distro.install_options,
         &cache_mounts,
     ));
-    instructions.extend(distro.after_install.iter().map(step));
-
-    for tool_name in tools_of(spec, distro) {
-        let tool = &spec.tools[tool_name];
-        let source = add_context_file(
-            format!("scripts/{}", tool.script),
-            ContextFile::Script {
-                name: tool.script.clone(),
-            },
-        );
-        instructions.push(Instruction::Tool {
-            name: tool_name.clone(),
-            source,
-            env: tool.env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
-            dir: format!("{SCRIPT_DIR}/"),
-            script: format!("{SCRIPT_DIR}/{}", tool.script),
-        });
-    }
-    let source = add_context_file(
-        format!("scripts/{ASSERT_SCRIPT}"),
-        ContextFile::Script {
-            name: ASSERT_SCRIPT.to_owned(),
-        },
-    );
-    instructions.push(Instruction::Assert {
-        source,
-        dir: format!("{SCRIPT_DIR}/"),
-        script: format!("{SCRIPT_DIR}/{ASSERT_SCRIPT}"),
-        args: assert_args(
-            &checks_of(spec, distro),
-            distro
-                .assert_python
-                .as_deref()
-                .unwrap_or(&spec.defaults.assert_python),
-        ),
-    });
+    body.instructions
+        .extend(distro.after_install.iter().map(step));
+    body.install_tools(spec, distro);
+    body.assert_dependencies(spec, distro);
+    let Body {
+        instructions,
+        mut context_inputs,
+        ..
+    } = body;
     context_inputs.sort();
     context_inputs.dedup();
 
@@ -296,6 +256,80 @@ fn decide_distro(
             .unwrap_or(spec.defaults.in_default_set),
         instructions,
         context_inputs,
+    }
+}
+
+/// A Dockerfile body as it is decided, with the build-context files it copies.
+struct Body<'a> {
+    instructions: Vec<Instruction>,
+    /// Paths inside the context that this Dockerfile copies.
+    context_inputs: Vec<String>,
+    /// Every context file of the fleet, by path.
+    context_files: &'a mut BTreeMap<String, ContextFile>,
+}
+
+impl Body<'_> {
+    /// Adds `file` to the build context at `path` (inside it) and returns the path.
+    fn context_file(&mut self, path: String, file: ContextFile) -> String {
+        self.context_files.insert(path.clone(), file);
+        self.context_inputs.push(path.clone());
+        path
+    }
+
+    /// A `COPY` of each `.repo` file the distro lists.
+    fn copy_repositories(&mut self, spec: &Spec, distro: &Distro) {
+        for repo_name in &distro.repositories {
+            let repo = &spec.repositories[repo_name];
+            let dest = repo.dest.as_deref().unwrap_or(repo_name);
+            let source = self.context_file(
+                format!("repos/{repo_name}"),
+                ContextFile::Repo(repo.clone()),
+            );
+            self.instructions.push(Instruction::Copy {
+                sources: vec![source],
+                dest: format!("{REPO_DIR}/{dest}"),
+            });
+        }
+    }
+
+    /// Each tool's script, copied and run with its variables.
+    fn install_tools(&mut self, spec: &Spec, distro: &Distro) {
+        for tool_name in tools_of(spec, distro) {
+            let tool = &spec.tools[tool_name];
+            let source = self.context_file(
+                format!("scripts/{}", tool.script),
+                ContextFile::Script {
+                    name: tool.script.clone(),
+                },
+            );
+            self.instructions.push(Instruction::Tool {
+                name: tool_name.clone(),
+                source,
+                env: tool.env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+                dir: format!("{SCRIPT_DIR}/"),
+                script: format!("{SCRIPT_DIR}/{}", tool.script),
+            });
+        }
+    }
+
+    /// The dependency assertion, last.
+    fn assert_dependencies(&mut self, spec: &Spec, distro: &Distro) {
+        let source = self.context_file(
+            format!("scripts/{ASSERT_SCRIPT}"),
+            ContextFile::Script {
+                name: ASSERT_SCRIPT.to_owned(),
+            },
+        );
+        let python = distro
+            .assert_python
+            .as_deref()
+            .unwrap_or(&spec.defaults.assert_python);
+        self.instructions.push(Instruction::Assert {
+            source,
+            dir: format!("{SCRIPT_DIR}/"),
+            script: format!("{SCRIPT_DIR}/{ASSERT_SCRIPT}"),
+            args: assert_args(&checks_of(spec, distro), python),
+        });
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::error::{EXIT_FAILURE, Error, Result};
 use crate::files;
-use crate::pipeline::compile;
+use crate::pipeline::{Compiled, compile};
 use crate::plan::rebuild_plan;
 use crate::process::Signals;
 use crate::runner::build::{self, BuildRequest, RegistryLookup, TargetBuild, TargetResult};
@@ -26,16 +26,7 @@ pub fn build_command(
 ) -> Result<i32> {
     let compiled = compile(spec, &request.out)?;
     if !allow_stale {
-        let drift = files::check(&compiled.rendered.files, &request.root.join(&request.out))?;
-        if !drift.is_empty() {
-            return Err(Error::Usage(format!(
-                "{} is stale ({} changed, {} missing, {} orphaned): run `tcgen render` first, or pass --allow-stale",
-                request.out.display(),
-                drift.changed.len(),
-                drift.missing.len(),
-                drift.orphaned.len()
-            )));
-        }
+        refuse_stale(&compiled, request)?;
     }
     let env: &dyn Environment = &ProcessEnvironment;
     let mut selection = build::select(&compiled, &request.targets, env)?;
@@ -64,15 +55,7 @@ pub fn build_command(
     }
     let builds = build::target_builds(request, &compiled, &selection, env)?;
     if dry_run {
-        for build in &builds {
-            if let Some(lookup) = &build.lookup {
-                println!("# built only if this finds no {}:", build.digest_tag);
-                println!("{}", lookup.invocation());
-            }
-            for step in &build.steps {
-                println!("{step}");
-            }
-        }
+        print_dry_run(&builds);
         return Ok(0);
     }
     let mut skipped = BTreeSet::new();
@@ -110,6 +93,34 @@ pub fn build_command(
     }
     let failed = rows.iter().any(|r| r.status == Status::Failed);
     Ok(if failed { EXIT_FAILURE } else { 0 })
+}
+
+/// Refuses to build from generated files that do not match the spec.
+fn refuse_stale(compiled: &Compiled, request: &BuildRequest) -> Result<()> {
+    let drift = files::check(&compiled.rendered.files, &request.root.join(&request.out))?;
+    if drift.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "{} is stale ({} changed, {} missing, {} orphaned): run `tcgen render` first, or pass --allow-stale",
+        request.out.display(),
+        drift.changed.len(),
+        drift.missing.len(),
+        drift.orphaned.len()
+    )))
+}
+
+/// What `--dry-run` prints: each command, and the registry lookup that decides whether it runs.
+fn print_dry_run(builds: &[TargetBuild]) {
+    for build in builds {
+        if let Some(lookup) = &build.lookup {
+            println!("# built only if this finds no {}:", build.digest_tag);
+            println!("{}", lookup.invocation());
+        }
+        for step in &build.steps {
+            println!("{step}");
+        }
+    }
 }
 
 /// Lines of a failed target's log shown after the summary.
