@@ -243,7 +243,8 @@ fn in_docker_refuses_a_path_with_a_colon() {
 /// - `create` prints a container id; `start` and `buildx` exit with FAKE_EXIT (default 0), or 1
 ///   when their last argument is FAKE_FAIL_TARGET;
 /// - `buildx imagetools inspect` finds only the tags listed in FAKE_EXISTING;
-/// - FAKE_SLEEP_<verb> makes a verb take that many seconds first;
+/// - FAKE_SLEEP_<verb> makes a verb take that many seconds first; the verb marks when it
+///   starts and when its sleep ends (`engine.log.started-<verb>`, `engine.log.slept-<verb>`);
 /// - FAKE_DAEMON_DOWN=1 answers everything as docker does when its daemon is not running.
 fn fake_engine(dir: &Path) -> (PathBuf, PathBuf) {
     let log = dir.join("engine.log");
@@ -254,7 +255,10 @@ if [ "${FAKE_DAEMON_DOWN-}" = 1 ]; then
   echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2
   exit 1
 fi
-eval "sleep \${FAKE_SLEEP_$1:-0}"
+: > "LOG.started-$1"
+# The sleep holds none of tcgen's streams, so one that outlives a killed engine blocks nothing.
+eval "sleep \${FAKE_SLEEP_$1:-0}" </dev/null >/dev/null 2>&1
+: > "LOG.slept-$1"
 eval "last=\${$#}"
 case "$1 $2" in
   'buildx imagetools')
@@ -454,14 +458,15 @@ fn with_fake_engine(
     (output, log)
 }
 
-/// Runs tcgen in `dir` with `env`, sends `signal` after `delay`, and returns its exit code,
-/// standard output and standard error.
+/// Runs tcgen in `dir` with `env`, sends `signal` once the fake engine has started `verb`
+/// (however long the machine takes to get there), and returns its exit code, standard output
+/// and standard error.
 fn interrupted(
     dir: &Path,
     args: &[&str],
     env: &[(&str, &str)],
     signal: i32,
-    delay: std::time::Duration,
+    verb: &str,
 ) -> (Option<i32>, String, String) {
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_tcgen"))
         .current_dir(dir)
@@ -472,7 +477,15 @@ fn interrupted(
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(delay);
+    let started = dir.join(format!("engine.log.started-{verb}"));
+    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !started.exists() {
+        assert!(
+            std::time::Instant::now() < give_up,
+            "the engine never started {verb}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     // SAFETY: kill has no memory effects; the pid is our own running child.
     unsafe { libc::kill(child.id() as libc::pid_t, signal) };
     let output = child.wait_with_output().unwrap();
@@ -564,21 +577,20 @@ fn sigint_and_sigterm_during_a_build_stop_it_and_report_every_target() {
     for signal in [libc::SIGINT, libc::SIGTERM] {
         let dir = repo();
         let (engine, _) = fake_engine(dir.path());
-        let started = std::time::Instant::now();
         let (code, stdout, stderr) = interrupted(
             dir.path(),
             &["build", "debian12", "rocky9"],
             &[
                 ("TCGEN_DOCKER", engine.to_str().unwrap()),
-                ("FAKE_SLEEP_buildx", "20"),
+                ("FAKE_SLEEP_buildx", "60"),
             ],
             signal,
-            std::time::Duration::from_millis(500),
+            "buildx",
         );
         assert_eq!(code, Some(128 + signal), "{stdout}\n{stderr}");
         assert!(
-            started.elapsed().as_secs() < 10,
-            "the build was not stopped"
+            !dir.path().join("engine.log.slept-buildx").exists(),
+            "tcgen waited for the build instead of stopping it"
         );
         for target in ["debian12", "rocky9"] {
             assert_eq!(
@@ -593,20 +605,27 @@ fn sigint_and_sigterm_during_a_build_stop_it_and_report_every_target() {
 
 #[test]
 fn a_signal_at_each_stage_of_in_docker_leaves_no_container() {
-    let stages: [(&str, &[&str]); 2] = [
-        ("FAKE_SLEEP_create", &["create", "rm"]),
-        ("FAKE_SLEEP_start", &["create", "start", "rm"]),
+    // The signal comes while `create` sleeps (it finishes; tcgen then removes the container
+    // without starting it), or while `start` runs (tcgen stops waiting and removes it).
+    let stages: [(&str, &str, &str, &[&str]); 2] = [
+        ("FAKE_SLEEP_create", "2", "create", &["create", "rm"]),
+        (
+            "FAKE_SLEEP_start",
+            "60",
+            "start",
+            &["create", "start", "rm"],
+        ),
     ];
-    for (sleep, expected) in stages {
+    for (sleep, seconds, verb, expected) in stages {
         for signal in [libc::SIGINT, libc::SIGTERM] {
             let dir = repo();
             let (engine, log) = fake_engine(dir.path());
             let (code, stdout, stderr) = interrupted(
                 dir.path(),
                 &["in-docker", "test-toolchain-debian12", "--", "true"],
-                &[("TCGEN_DOCKER", engine.to_str().unwrap()), (sleep, "2")],
+                &[("TCGEN_DOCKER", engine.to_str().unwrap()), (sleep, seconds)],
                 signal,
-                std::time::Duration::from_millis(500),
+                verb,
             );
             assert_eq!(code, Some(128 + signal), "{sleep}: {stdout}\n{stderr}");
             assert_eq!(verbs(&log), expected, "{sleep}, signal {signal}");
