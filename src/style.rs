@@ -2,6 +2,8 @@
 
 use std::io::IsTerminal;
 
+use anstyle::{AnsiColor, Style as Ansi};
+
 /// When to colour output, as `--color` says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
@@ -51,32 +53,36 @@ impl Style {
         Style { enabled }
     }
 
-    fn paint(self, code: &str, text: &str) -> String {
+    fn paint(self, style: Ansi, text: &str) -> String {
         if self.enabled {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            format!("{style}{text}{style:#}")
         } else {
             text.to_owned()
         }
     }
 
+    fn color(color: AnsiColor) -> Ansi {
+        Ansi::new().fg_color(Some(color.into()))
+    }
+
     /// Failures: bold red.
     pub fn error(self, text: &str) -> String {
-        self.paint("1;31", text)
+        self.paint(Self::color(AnsiColor::Red).bold(), text)
     }
 
     /// Warnings: yellow.
     pub fn warning(self, text: &str) -> String {
-        self.paint("33", text)
+        self.paint(Self::color(AnsiColor::Yellow), text)
     }
 
     /// Success: green.
     pub fn good(self, text: &str) -> String {
-        self.paint("32", text)
+        self.paint(Self::color(AnsiColor::Green), text)
     }
 
     /// Headings and names: bold.
     pub fn strong(self, text: &str) -> String {
-        self.paint("1", text)
+        self.paint(Ansi::new().bold(), text)
     }
 
     /// A unified diff with removed lines red, added lines green and hunk headers cyan.
@@ -95,9 +101,9 @@ impl Style {
                 } else if body.starts_with('+') {
                     self.good(body)
                 } else if body.starts_with('-') {
-                    self.paint("31", body)
+                    self.paint(Self::color(AnsiColor::Red), body)
                 } else if body.starts_with("@@") {
-                    self.paint("36", body)
+                    self.paint(Self::color(AnsiColor::Cyan), body)
                 } else {
                     body.to_owned()
                 };
