@@ -36,70 +36,70 @@ group "default" {
 target "redhat10" {
   context    = "generated/context"
   dockerfile = "../redhat10.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-redhat10", "${REGISTRY}impala-toolchain-redhat10:524172f05bfa"]
+  tags       = ["${REGISTRY}impala-toolchain-redhat10", "${REGISTRY}impala-toolchain-redhat10:fd166b3b4c28"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat10:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat10:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat10"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:524172f05bfab655b629f12a46df61e2479fd19153da2d3dcb277c525dc43b14"
+    "dev.tcgen.input-digest"          = "sha256:fd166b3b4c28dc44a2e8ec5f9656a0daccbfffe5ea2af277a014d64c520e3317"
   }
 }
 
 target "redhat7" {
   context    = "generated/context"
   dockerfile = "../redhat7.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-redhat7", "${REGISTRY}impala-toolchain-redhat7:a16b47ec8110"]
+  tags       = ["${REGISTRY}impala-toolchain-redhat7", "${REGISTRY}impala-toolchain-redhat7:040de8d8e7c4"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat7:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat7:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat7"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:a16b47ec81109526191f70f708eee7cab2e81d36cf2f2a592f5104d12987ec2e"
+    "dev.tcgen.input-digest"          = "sha256:040de8d8e7c44330c3cb82a8d81939ae0c6a5be42b3b2d33509786259f9413e3"
   }
 }
 
 target "redhat8" {
   context    = "generated/context"
   dockerfile = "../redhat8.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-redhat8", "${REGISTRY}impala-toolchain-redhat8:e2127131f481"]
+  tags       = ["${REGISTRY}impala-toolchain-redhat8", "${REGISTRY}impala-toolchain-redhat8:e49323ae053b"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat8:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat8:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat8"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:e2127131f4815eae1d07756b7b280b24133177272e9662fed712a2ee9f794c18"
+    "dev.tcgen.input-digest"          = "sha256:e49323ae053b20827650867f46120924dee8ed286cb33417d9891e30f98c1ae8"
   }
 }
 
 target "redhat9" {
   context    = "generated/context"
   dockerfile = "../redhat9.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-redhat9", "${REGISTRY}impala-toolchain-redhat9:336781acf196"]
+  tags       = ["${REGISTRY}impala-toolchain-redhat9", "${REGISTRY}impala-toolchain-redhat9:1523f08aba3d"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat9:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-redhat9:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat9"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:336781acf196f9282ca4651e6a22e2cfe07da254cc6f6c8592ad27887b3ad2aa"
+    "dev.tcgen.input-digest"          = "sha256:1523f08aba3d68703d5a1923e5150bbb62d027b5a991188df318b12c6c18c47f"
   }
 }
 
 target "sles12" {
   context    = "generated/context"
   dockerfile = "../sles12.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-sles12", "${REGISTRY}impala-toolchain-sles12:ba4c58995e6d"]
+  tags       = ["${REGISTRY}impala-toolchain-sles12", "${REGISTRY}impala-toolchain-sles12:146ef9c8fb8b"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles12:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles12:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-sles12"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:ba4c58995e6d9e394bc51a3de4c1c799d6d2a52baaff9fec09616c0cc6e155e6"
+    "dev.tcgen.input-digest"          = "sha256:146ef9c8fb8b50925951223c9a6cdd4c939dc6218502d6de37dfc262a8ea8fe8"
   }
   args = {
     SLES_MIRROR = SLES_MIRROR
@@ -109,97 +109,97 @@ target "sles12" {
 target "sles15" {
   context    = "generated/context"
   dockerfile = "../sles15.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-sles15", "${REGISTRY}impala-toolchain-sles15:d4c1d8013e60"]
+  tags       = ["${REGISTRY}impala-toolchain-sles15", "${REGISTRY}impala-toolchain-sles15:fd6974aa29b6"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles15:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles15:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-sles15"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:d4c1d8013e60e2bf8d4d4b9b2cf324182fc993bcb77d3d845ab0d68c5470059b"
+    "dev.tcgen.input-digest"          = "sha256:fd6974aa29b665923c9853a9e563cd9f0d5662cd082c36d169ab2e9ab2f78ab7"
   }
 }
 
 target "sles16" {
   context    = "generated/context"
   dockerfile = "../sles16.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-sles16", "${REGISTRY}impala-toolchain-sles16:9563c63fde39"]
+  tags       = ["${REGISTRY}impala-toolchain-sles16", "${REGISTRY}impala-toolchain-sles16:a5fc3d6f39cd"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles16:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-sles16:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-sles16"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:9563c63fde39ebd77aba178b8d01ba69b6babc3e5e76be8a1adb646f59849761"
+    "dev.tcgen.input-digest"          = "sha256:a5fc3d6f39cd6b737a09299f71fa2a8829826d6a60b9d54150321e4a1c61df4a"
   }
 }
 
 target "ubuntu1604" {
   context    = "generated/context"
   dockerfile = "../ubuntu1604.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu1604", "${REGISTRY}impala-toolchain-ubuntu1604:6d488a20c689"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu1604", "${REGISTRY}impala-toolchain-ubuntu1604:64c620e8c477"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu1604:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu1604:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu1604"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:6d488a20c68961b08d44e5e9932ae9af4c1541ce80ebbaa306c3d769fc53da76"
+    "dev.tcgen.input-digest"          = "sha256:64c620e8c477e3d2f940004837af21731d771f01cf4b64ac96affd116b0ae789"
   }
 }
 
 target "ubuntu1804" {
   context    = "generated/context"
   dockerfile = "../ubuntu1804.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu1804", "${REGISTRY}impala-toolchain-ubuntu1804:9940a90bd06a"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu1804", "${REGISTRY}impala-toolchain-ubuntu1804:594767c22038"]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu1804:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu1804:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu1804"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:9940a90bd06aa01743cceda3549d6c35ff8fda9c2300f03316a7b37e833b2c07"
+    "dev.tcgen.input-digest"          = "sha256:594767c22038ecb5c6d1f213914021ad0dda5201b5f1bfccf30ccae8dcd115fa"
   }
 }
 
 target "ubuntu2004" {
   context    = "generated/context"
   dockerfile = "../ubuntu2004.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu2004", "${REGISTRY}impala-toolchain-ubuntu2004:7905691c4a9d"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu2004", "${REGISTRY}impala-toolchain-ubuntu2004:6ebaec07a791"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2004:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2004:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2004"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:7905691c4a9d5ba623f459dcd224653defd0dd72d2096453bd866ccb2492e4be"
+    "dev.tcgen.input-digest"          = "sha256:6ebaec07a791210954d3b2af2666ccb09c883a2482061d9e7a2aab58079ddd6a"
   }
 }
 
 target "ubuntu2204" {
   context    = "generated/context"
   dockerfile = "../ubuntu2204.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu2204", "${REGISTRY}impala-toolchain-ubuntu2204:4f9e44ae89fa"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu2204", "${REGISTRY}impala-toolchain-ubuntu2204:3495d8297a4e"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2204:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2204:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2204"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:4f9e44ae89fa2baa06356581a17561cb6e109c133b350aa100dbb64338b8f53f"
+    "dev.tcgen.input-digest"          = "sha256:3495d8297a4eaa5690e00fe7f7217433fec8b8da7bdfe8fffbd724e737b893da"
   }
 }
 
 target "ubuntu2404" {
   context    = "generated/context"
   dockerfile = "../ubuntu2404.Dockerfile"
-  tags       = ["${REGISTRY}impala-toolchain-ubuntu2404", "${REGISTRY}impala-toolchain-ubuntu2404:e633f17e7d55"]
+  tags       = ["${REGISTRY}impala-toolchain-ubuntu2404", "${REGISTRY}impala-toolchain-ubuntu2404:a7c2a1da804a"]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2404:buildcache"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${CACHE_REGISTRY}/impala-toolchain-ubuntu2404:buildcache,mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2404"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:e633f17e7d55405eae2a244b0a864fb04be56561bfe98fe0fe0662a4a3a0c563"
+    "dev.tcgen.input-digest"          = "sha256:a7c2a1da804ac9ebb5a8d11f7cfa446be4be1d12d9d2279ee703f44c0d396962"
   }
 }

@@ -333,16 +333,18 @@ impl Body<'_> {
     }
 }
 
-/// BuildKit cache mounts of the family's download directories, one cache per distro and
-/// directory (distros never share one: their repositories differ), locked so that two builds
-/// of one distro take turns.
+/// BuildKit cache mounts of the family's download directories, one cache per distro, directory
+/// and target architecture (distros never share one: their repositories differ; platforms never
+/// share one: their packages differ, and a shared lock would make their steps take turns),
+/// locked so that two builds of one distro and architecture take turns. The Dockerfile declares
+/// `ARG TARGETARCH`, which BuildKit and buildah set for each platform they build.
 fn cache_mounts(distro: &str, family: Family) -> Vec<String> {
     family
         .download_dirs()
         .iter()
         .map(|dir| {
             format!(
-                "--mount=type=cache,id=tcgen-{distro}{},target={dir},sharing=locked",
+                "--mount=type=cache,id=tcgen-{distro}{}-${{TARGETARCH}},target={dir},sharing=locked",
                 dir.replace('/', "-")
             )
         })

@@ -245,7 +245,9 @@ fn in_docker_refuses_a_path_with_a_colon() {
 /// - `buildx imagetools inspect` finds only the tags listed in FAKE_EXISTING;
 /// - FAKE_SLEEP_<verb> makes a verb take that many seconds first; the verb marks when it
 ///   starts and when its sleep ends (`engine.log.started-<verb>`, `engine.log.slept-<verb>`);
-/// - FAKE_DAEMON_DOWN=1 answers everything as docker does when its daemon is not running.
+/// - FAKE_DAEMON_DOWN=1 answers everything as docker does when its daemon is not running;
+/// - FAKE_BARRIER=N makes `buildx bake` wait (a minute at most) until N bakes have started,
+///   and FAKE_SOLO=1 records "overlap" when a bake starts while another runs.
 fn fake_engine(dir: &Path) -> (PathBuf, PathBuf) {
     let log = dir.join("engine.log");
     let script = dir.join("fake-docker");
@@ -256,17 +258,32 @@ if [ "${FAKE_DAEMON_DOWN-}" = 1 ]; then
   exit 1
 fi
 : > "LOG.started-$1"
+if [ "$1 $2" = "buildx bake" ]; then
+  echo "$$" >> "LOG.bakes"
+  if [ -n "${FAKE_SOLO-}" ]; then
+    mkdir "LOG.running" 2>/dev/null || echo overlap >> "LOG.overlap"
+  fi
+  if [ -n "${FAKE_BARRIER-}" ]; then
+    n=0
+    while [ "$(wc -l < "LOG.bakes")" -lt "$FAKE_BARRIER" ] && [ "$n" -lt 600 ]; do
+      sleep 0.1; n=$((n + 1))
+    done
+    [ "$n" -lt 600 ] || { echo "barrier: only $(wc -l < "LOG.bakes") bakes started" >&2; exit 99; }
+  fi
+fi
 # The sleep holds none of tcgen's streams, so one that outlives a killed engine blocks nothing.
 eval "sleep \${FAKE_SLEEP_$1:-0}" </dev/null >/dev/null 2>&1
 : > "LOG.slept-$1"
 eval "last=\${$#}"
-case "$1 $2" in
-  'buildx imagetools')
+case "$1 $2 $3" in
+  'buildx imagetools inspect')
     case " ${FAKE_EXISTING-} " in *" $4 "*) exit 0 ;; *) exit 1 ;; esac ;;
+  'buildx imagetools create') exit "${FAKE_RETAG_EXIT:-0}" ;;
 esac
 case "$1" in
   create) echo c0ffee ;;
   start|buildx)
+    [ -n "${FAKE_SOLO-}" ] && [ "$1" = buildx ] && sleep 0.2 && rmdir "LOG.running"
     [ -n "${FAKE_FAIL_TARGET-}" ] && [ "$last" = "$FAKE_FAIL_TARGET" ] && exit 1
     exit "${FAKE_EXIT:-0}" ;;
 esac
@@ -305,7 +322,7 @@ fn a_failing_bake_target_is_named_with_its_log_and_exit_code_1() {
     let root = dir.path().canonicalize().unwrap();
     assert!(
         calls.contains(&format!(
-            "cwd={} args=buildx bake -f generated/bake.hcl --push",
+            "cwd={} args=buildx bake -f generated/bake.hcl --set rocky9.tags=reg.example.com/ns/test-toolchain-rocky9:",
             root.display()
         )),
         "bake runs from the repository root: {calls}"
@@ -663,5 +680,179 @@ fn secret_values_appear_in_no_output_and_no_argument() {
     assert!(
         calls.contains("-e AWS_SECRET_ACCESS_KEY "),
         "passed by name: {calls}"
+    );
+}
+
+#[test]
+fn targets_build_at_once_each_in_its_own_bake() {
+    let dir = repo();
+    // Each bake waits until three have started: run one after another, the first would wait
+    // in vain and fail.
+    let (output, log) = with_fake_engine(
+        dir.path(),
+        &["build", "debian12", "rocky9", "centos7"],
+        &[("FAKE_BARRIER", "3")],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let bakes: Vec<String> = verbs(&log).into_iter().filter(|v| v == "buildx").collect();
+    assert_eq!(bakes.len(), 3);
+    for target in ["debian12", "rocky9", "centos7"] {
+        assert_eq!(summary_row(&stdout, target)[1], "built", "{stdout}");
+    }
+}
+
+#[test]
+fn jobs_1_builds_one_target_at_a_time() {
+    let dir = repo();
+    let (output, _) = with_fake_engine(
+        dir.path(),
+        &["build", "--jobs", "1", "debian12", "rocky9", "centos7"],
+        &[("FAKE_SOLO", "1")],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        !dir.path().join("engine.log.overlap").exists(),
+        "two bakes ran at once"
+    );
+}
+
+#[test]
+fn a_target_named_twice_is_built_once() {
+    let dir = repo();
+    let (output, log) = with_fake_engine(dir.path(), &["build", "rocky9", "rocky9"], &[]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(verbs(&log), ["buildx"]);
+}
+
+/// The engine calls after the builds: (verb, image) for each `imagetools create`.
+fn retags(log: &Path) -> Vec<String> {
+    fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split("args=buildx imagetools create -t ").nth(1))
+        .map(|rest| rest.split(' ').next().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn name_tags_move_only_when_every_target_built_and_after_all_of_them() {
+    let registry = ["--registry", "reg.example.com/ns"];
+    let dir = repo();
+    let (output, log) = with_fake_engine(
+        dir.path(),
+        &[
+            &["build"][..],
+            &registry,
+            &["debian12", "rocky9", "centos7"],
+        ]
+        .concat(),
+        &[("FAKE_FAIL_TARGET", "rocky9")],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(retags(&log).is_empty(), "a failed run moved a name tag");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("not published: every name tag stays where it was"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        summary_row(&stdout, "debian12")[3]
+            .starts_with("reg.example.com/ns/test-toolchain-debian12:"),
+        "an image that built is shown at its digest tag: {stdout}"
+    );
+
+    let dir = repo();
+    let (output, log) = with_fake_engine(
+        dir.path(),
+        &[
+            &["build"][..],
+            &registry,
+            &["debian12", "rocky9", "centos7"],
+        ]
+        .concat(),
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let mut moved = retags(&log);
+    moved.sort();
+    assert_eq!(
+        moved,
+        [
+            "reg.example.com/ns/test-toolchain-centos7",
+            "reg.example.com/ns/test-toolchain-debian12",
+            "reg.example.com/ns/test-toolchain-rocky9"
+        ]
+    );
+    let calls = verbs(&log);
+    let last_bake = calls.iter().rposition(|v| v == "buildx").unwrap();
+    let text = fs::read_to_string(&log).unwrap();
+    let first_retag = text
+        .lines()
+        .position(|l| l.contains("imagetools create"))
+        .unwrap();
+    let bakes_before: usize = text
+        .lines()
+        .take(first_retag)
+        .filter(|l| l.contains("buildx bake"))
+        .count();
+    assert_eq!(
+        bakes_before, 3,
+        "every bake ends before a name tag moves ({last_bake})"
+    );
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("published: the name tags of all 3 images"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn a_name_tag_that_cannot_move_fails_the_run() {
+    let dir = repo();
+    let (output, _) = with_fake_engine(
+        dir.path(),
+        &["build", "--registry", "reg.example.com/ns", "debian12"],
+        &[("FAKE_RETAG_EXIT", "5")],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("failed (exit code 5)"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn podman_multi_platform_builds_a_manifest_list_and_pushes_all_of_it() {
+    let dir = repo();
+    let output = tcgen(dir.path())
+        .args([
+            "build",
+            "--dry-run",
+            "--engine",
+            "podman",
+            "--multi",
+            "--registry",
+            "reg.example.com/ns",
+            "debian12",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    insta::assert_snapshot!(
+        "build_podman_multi_dry_run",
+        stable(&output.stdout, dir.path())
     );
 }

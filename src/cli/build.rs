@@ -1,15 +1,18 @@
 //! `tcgen build`: check the generated files are fresh, select the targets, build, report.
 
 use std::collections::BTreeSet;
+use std::io::IsTerminal;
 use std::path::Path;
 
 use crate::error::{EXIT_FAILURE, Error, Result};
 use crate::files;
 use crate::pipeline::{Compiled, compile};
 use crate::plan::rebuild_plan;
-use crate::process::Signals;
+use crate::process::{self, Outcome, Signals};
 use crate::runner::build::{self, BuildRequest, RegistryLookup, TargetBuild, TargetResult};
+use crate::runner::progress::{Live, PlainLines};
 use crate::runner::report::{self, Row, Status};
+use crate::runner::schedule;
 use crate::runner::{Environment, ProcessEnvironment};
 use crate::style::Styles;
 
@@ -55,7 +58,7 @@ pub fn build_command(
     }
     let builds = build::target_builds(request, &compiled, &selection, env)?;
     if dry_run {
-        print_dry_run(&builds);
+        print_dry_run(request, &builds);
         return Ok(0);
     }
     let mut skipped = BTreeSet::new();
@@ -70,13 +73,49 @@ pub fn build_command(
         .cloned()
         .collect();
     let signals = Signals::catch()?;
-    let (results, interrupted) = build::run(&to_build, &signals)?;
-    let rows: Vec<Row> = builds.iter().map(|b| row(b, &skipped, &results)).collect();
+    let jobs = request.jobs.map_or(to_build.len(), usize::from);
+    let (results, interrupted) = if std::io::stderr().is_terminal() {
+        schedule::run(
+            &to_build,
+            jobs,
+            &signals,
+            &mut Live::new(&to_build, styles.err),
+        )?
+    } else {
+        schedule::run(
+            &to_build,
+            jobs,
+            &signals,
+            &mut PlainLines { style: styles.err },
+        )?
+    };
+    let all_built = to_build
+        .iter()
+        .all(|b| matches!(results.get(&b.target), Some((TargetResult::Built(_), _))));
+    let publication = match &request.registry {
+        Some(_) if all_built && interrupted.is_none() => {
+            Some(publish(request, &builds, &signals, styles)?)
+        }
+        _ => None,
+    };
+    let published = publication == Some(true);
+    let rows: Vec<Row> = builds
+        .iter()
+        .map(|b| {
+            row(
+                b,
+                &skipped,
+                &results,
+                request.registry.is_some() && !published,
+            )
+        })
+        .collect();
     if print_tags {
         eprint!("{}", report::table(&rows, styles.err));
         for build in &builds {
             if let Some((TargetResult::Built(_), _)) = results.get(&build.target) {
-                println!("{}", build.tag);
+                let moved = request.registry.is_none() || published;
+                println!("{}", if moved { &build.tag } else { &build.digest_tag });
             }
         }
     } else {
@@ -87,12 +126,49 @@ pub fn build_command(
             eprint!("{}", failure_excerpt(build, styles));
         }
     }
-    if let Some(signal) = interrupted {
+    if request.registry.is_some() && publication.is_none() {
+        eprintln!(
+            "{} every name tag stays where it was: not every target built (the digest tags of those that did are in the registry)",
+            styles.err.warning("not published:")
+        );
+    }
+    if let Some(signal) = interrupted.or(signals.received()) {
         eprintln!("{}", styles.err.warning("interrupted"));
         return Ok(128 + signal);
     }
-    let failed = rows.iter().any(|r| r.status == Status::Failed);
+    let failed = rows.iter().any(|r| r.status == Status::Failed) || publication == Some(false);
     Ok(if failed { EXIT_FAILURE } else { 0 })
+}
+
+/// Points every target's name tag at its digest tag, once all have built, logging to each
+/// target's log. Returns whether every name tag moved.
+fn publish(
+    request: &BuildRequest,
+    builds: &[TargetBuild],
+    signals: &Signals,
+    styles: Styles,
+) -> Result<bool> {
+    let mut moved = 0;
+    for ((target, retag), build) in build::publish(request, builds).iter().zip(builds) {
+        match process::run_logged(retag, &build.log, signals)? {
+            Outcome::Exited(0) => moved += 1,
+            Outcome::Exited(code) => eprintln!(
+                "{} {target}: moving {} to {} failed (exit code {code}): see {}",
+                styles.err.error("error:"),
+                build.tag,
+                build.digest_tag,
+                build.log.display()
+            ),
+            Outcome::Interrupted(_) => break,
+        }
+    }
+    if moved == builds.len() {
+        eprintln!(
+            "{} the name tags of all {moved} images now point at this build",
+            styles.err.good("published:")
+        );
+    }
+    Ok(moved == builds.len())
 }
 
 /// Refuses to build from generated files that do not match the spec.
@@ -110,8 +186,9 @@ fn refuse_stale(compiled: &Compiled, request: &BuildRequest) -> Result<()> {
     )))
 }
 
-/// What `--dry-run` prints: each command, and the registry lookup that decides whether it runs.
-fn print_dry_run(builds: &[TargetBuild]) {
+/// What `--dry-run` prints: each command, the registry lookup that decides whether it runs,
+/// and with a registry the commands that move the name tags once every target has built.
+fn print_dry_run(request: &BuildRequest, builds: &[TargetBuild]) {
     for build in builds {
         if let Some(lookup) = &build.lookup {
             println!("# built only if this finds no {}:", build.digest_tag);
@@ -119,6 +196,12 @@ fn print_dry_run(builds: &[TargetBuild]) {
         }
         for step in &build.steps {
             println!("{step}");
+        }
+    }
+    if request.registry.is_some() {
+        println!("# once every target has built, the name tags move to the digest tags:");
+        for (_, retag) in build::publish(request, builds) {
+            println!("{retag}");
         }
     }
 }
@@ -155,8 +238,14 @@ fn failure_excerpt(build: &TargetBuild, styles: Styles) -> String {
     text
 }
 
-/// The summary row of one target.
-fn row(build: &TargetBuild, skipped: &BTreeSet<String>, results: &build::Results) -> Row {
+/// The summary row of one target; `at_digest_tag` when the image is in the registry under its
+/// digest tag only (its name tag did not move).
+fn row(
+    build: &TargetBuild,
+    skipped: &BTreeSet<String>,
+    results: &build::Results,
+    at_digest_tag: bool,
+) -> Row {
     let (status, elapsed, detail) = if skipped.contains(&build.target) {
         let detail = format!("{} is in the registry", build.digest_tag);
         (Status::Skipped, None, detail)
@@ -164,11 +253,12 @@ fn row(build: &TargetBuild, skipped: &BTreeSet<String>, results: &build::Results
         match results.get(&build.target) {
             Some((TargetResult::Built(digest), elapsed)) => {
                 let digest = digest.as_deref().unwrap_or("(no digest reported)");
-                (
-                    Status::Built,
-                    Some(*elapsed),
-                    format!("{}  {digest}", build.tag),
-                )
+                let tag = if at_digest_tag {
+                    &build.digest_tag
+                } else {
+                    &build.tag
+                };
+                (Status::Built, Some(*elapsed), format!("{tag}  {digest}"))
             }
             Some((TargetResult::Failed(code), elapsed)) => {
                 let detail = format!("exit code {code}: see {}", build.log.display());

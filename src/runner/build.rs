@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::digest::digest_tag;
 use crate::error::{Error, Result};
 use crate::pipeline::Compiled;
-use crate::process::{self, Invocation, Outcome, Signals};
+use crate::process::{self, Invocation};
 use crate::runner::{Engine, Environment};
 
 /// What `tcgen build` was asked to do, as the command line gives it.
@@ -52,6 +52,10 @@ pub struct BuildRequest {
     /// Skip each image whose digest tag is already in the registry (needs --registry).
     #[arg(long, requires = "registry")]
     pub skip_existing: bool,
+    /// How many targets build at once; default: every selected target, as upstream's
+    /// buildall.py did. 1 builds one after another.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
 }
 
 /// The variable naming a registry for the layer cache.
@@ -98,6 +102,9 @@ pub fn select(
         skipped: Vec::new(),
     };
     for name in requested {
+        if selection.targets.contains(name) {
+            continue;
+        }
         let distro = compiled.model.distro(name)?;
         if let Some(arg) = distro.gated_args.iter().find(|a| !set(&a.name)) {
             return Err(Error::Usage(format!(
@@ -175,11 +182,6 @@ pub fn target_builds(
     selection: &Selection,
     env: &dyn Environment,
 ) -> Result<Vec<TargetBuild>> {
-    if request.engine == Engine::Podman && request.multi {
-        return Err(Error::Usage(
-            "--multi needs docker buildx (multi-platform images are pushed as manifest lists by bake); build single-platform images with --engine podman".to_owned(),
-        ));
-    }
     let out = request.out.to_string_lossy().replace('\\', "/");
     selection
         .targets
@@ -195,7 +197,14 @@ pub fn target_builds(
             let log = request.log_dir.join(format!("{name}.log"));
             let metadata = request.log_dir.join(format!("{name}.metadata"));
             let steps = match request.engine {
-                Engine::Docker => vec![bake(request, &out, distro, &metadata, cache.as_deref())],
+                Engine::Docker => vec![bake(
+                    request,
+                    &out,
+                    distro,
+                    &digest_tag,
+                    &metadata,
+                    cache.as_deref(),
+                )],
                 Engine::Podman => {
                     let tags = [tag.clone(), digest_tag.clone()];
                     podman(
@@ -249,10 +258,13 @@ fn lookup(engine: Engine, digest_tag: &str) -> RegistryLookup {
     }
 }
 
+/// `docker buildx bake` of one target. With a registry, only the digest tag is pushed (the name
+/// tag moves later, for every target at once: see [`publish`]).
 fn bake(
     request: &BuildRequest,
     out: &str,
     distro: &crate::model::DistroModel,
+    digest_tag: &str,
     metadata: &Path,
     cache: Option<&str>,
 ) -> Invocation {
@@ -272,7 +284,11 @@ fn bake(
         args.extend(["--set".into(), set.clone()]);
     }
     if request.registry.is_some() {
-        args.push("--push".into());
+        args.extend([
+            "--set".into(),
+            format!("{}.tags={digest_tag}", distro.name),
+            "--push".into(),
+        ]);
     } else if !request.multi {
         args.push("--load".into());
     }
@@ -302,22 +318,53 @@ fn bake(
     invocation
 }
 
+/// `podman build` of one target, then, with a registry, `podman push` of its digest tag only
+/// (the name tag moves later, for every target at once: see [`publish`]). With `--multi`, one
+/// build makes a manifest list of every platform of the distro, pushed with all its images.
 fn podman(
     request: &BuildRequest,
     compiled: &Compiled,
     out: &str,
     distro: &crate::model::DistroModel,
-    tags: &[String],
+    tags: &[String; 2],
     cache: Option<&str>,
     metadata: &Path,
 ) -> Vec<Invocation> {
+    let [tag, digest_tag] = tags;
+    let program = request.engine.program();
+    let step = |args: Vec<String>| {
+        let mut invocation = Invocation::new(program.clone(), args);
+        invocation.dir = Some(request.root.clone());
+        invocation
+    };
     let mut args: Vec<String> = vec![
         "build".into(),
         "-f".into(),
         format!("{out}/{}.Dockerfile", distro.name),
     ];
-    for tag in tags {
-        args.extend(["-t".into(), tag.clone()]);
+    let mut steps = Vec::new();
+    // A manifest list keeps what is added to it: each build starts from a new one.
+    let manifest = if request.registry.is_some() {
+        digest_tag
+    } else {
+        tag
+    };
+    if request.multi {
+        steps.push(step(vec![
+            "rmi".into(),
+            "--ignore".into(),
+            manifest.clone(),
+        ]));
+        args.extend([
+            "--platform".into(),
+            distro.platforms.join(","),
+            "--manifest".into(),
+            manifest.clone(),
+        ]);
+    } else {
+        for tag in tags {
+            args.extend(["-t".into(), tag.clone()]);
+        }
     }
     if let Some(cache) = cache {
         // buildah keeps one cache image per layer in this repository, tagged by layer key.
@@ -351,19 +398,64 @@ fn podman(
     }
     args.extend(["--iidfile".into(), metadata.to_string_lossy().into_owned()]);
     args.push(format!("{out}/context"));
-    let mut build = Invocation::new(request.engine.program(), args);
-    build.dir = Some(request.root.clone());
+    let mut build = step(args);
     build.passes_env = passes_env;
-    let mut steps = vec![build];
+    steps.push(build);
     if request.registry.is_some() {
-        for tag in tags {
-            let mut push =
-                Invocation::new(request.engine.program(), vec!["push".into(), tag.clone()]);
-            push.dir = Some(request.root.clone());
-            steps.push(push);
-        }
+        steps.push(if request.multi {
+            step(vec![
+                "manifest".into(),
+                "push".into(),
+                "--all".into(),
+                digest_tag.clone(),
+                format!("docker://{digest_tag}"),
+            ])
+        } else {
+            step(vec!["push".into(), digest_tag.clone()])
+        });
     }
     steps
+}
+
+/// The program that copies images between registries for podman builds: skopeo, or
+/// `TCGEN_SKOPEO`.
+fn skopeo() -> String {
+    std::env::var("TCGEN_SKOPEO").unwrap_or_else(|_| "skopeo".to_owned())
+}
+
+/// The commands that point each target's name tag at its digest tag, by copying the manifest
+/// (or manifest list) inside the registry: no rebuild, no pull. Run once every target has built,
+/// so that consumers of the name tags see the whole fleet change at once.
+pub fn publish(request: &BuildRequest, builds: &[TargetBuild]) -> Vec<(String, Invocation)> {
+    builds
+        .iter()
+        .map(|build| {
+            let mut invocation = match request.engine {
+                Engine::Docker => Invocation::new(
+                    request.engine.program(),
+                    vec![
+                        "buildx".into(),
+                        "imagetools".into(),
+                        "create".into(),
+                        "-t".into(),
+                        build.tag.clone(),
+                        build.digest_tag.clone(),
+                    ],
+                ),
+                Engine::Podman => Invocation::new(
+                    skopeo(),
+                    vec![
+                        "copy".into(),
+                        "--all".into(),
+                        format!("docker://{}", build.digest_tag),
+                        format!("docker://{}", build.tag),
+                    ],
+                ),
+            };
+            invocation.dir = Some(request.root.clone());
+            (build.target.clone(), invocation)
+        })
+        .collect()
 }
 
 /// The result of one target.
@@ -377,52 +469,3 @@ pub enum TargetResult {
 
 /// What happened to each target that ran, with how long it took.
 pub type Results = BTreeMap<String, (TargetResult, Duration)>;
-
-/// Runs every target's steps, one target after another, each logging to its own file, and
-/// says on standard error which one is building. Stops early on SIGINT or SIGTERM and returns
-/// what was done so far with the signal.
-pub fn run(builds: &[TargetBuild], signals: &Signals) -> Result<(Results, Option<i32>)> {
-    let mut results = BTreeMap::new();
-    for (index, build) in builds.iter().enumerate() {
-        eprintln!(
-            "[{}/{}] building {} (log: {})",
-            index + 1,
-            builds.len(),
-            build.target,
-            build.log.display()
-        );
-        let started = Instant::now();
-        let _ = std::fs::remove_file(&build.log);
-        let _ = std::fs::remove_file(&build.metadata);
-        let mut result = TargetResult::Built(None);
-        for step in &build.steps {
-            match process::run_logged(step, &build.log, signals)? {
-                Outcome::Exited(0) => {}
-                Outcome::Exited(code) => {
-                    result = TargetResult::Failed(code);
-                    break;
-                }
-                Outcome::Interrupted(signal) => return Ok((results, Some(signal))),
-            }
-        }
-        if result == TargetResult::Built(None) {
-            result = TargetResult::Built(read_digest(&build.metadata, &build.target));
-        }
-        results.insert(build.target.clone(), (result, started.elapsed()));
-    }
-    Ok((results, None))
-}
-
-/// The digest in a bake metadata file (`{"target": {"containerimage.digest": ...}}`) or an
-/// image id file written by `podman build --iidfile`.
-fn read_digest(path: &Path, target: &str) -> Option<String> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let text = text.trim();
-    if text.starts_with('{') {
-        let value: serde_json::Value = serde_json::from_str(text).ok()?;
-        return value[target]["containerimage.digest"]
-            .as_str()
-            .map(str::to_owned);
-    }
-    (!text.is_empty()).then(|| text.to_owned())
-}

@@ -4,7 +4,9 @@
 
 pub mod build;
 pub mod in_docker;
+pub mod progress;
 pub mod report;
+pub mod schedule;
 
 use crate::error::{Error, Result};
 

@@ -67,8 +67,8 @@ pub fn table(rows: &[Row], style: Style) -> String {
     aligned(&["TARGET", "RESULT", "TIME", "DETAIL"], &cells, &paint)
 }
 
-/// `4.2s`, `1m05s`, `1h02m`.
-fn duration(elapsed: Duration) -> String {
+/// A duration as people read it: `4.2s`, `1m05s`, `1h02m`.
+pub fn duration(elapsed: Duration) -> String {
     let seconds = elapsed.as_secs();
     if seconds < 60 {
         format!("{:.1}s", elapsed.as_secs_f64())

@@ -1,0 +1,194 @@
+//! How a fleet build shows itself while it runs: on a terminal, one line per target, redrawn in
+//! place with its state, its time and the step it is on (read from its log); elsewhere (CI
+//! logs), one plain line per change of state.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::runner::build::{TargetBuild, TargetResult};
+use crate::runner::report::duration;
+use crate::runner::schedule::Observer;
+use crate::style::Style;
+
+/// One plain line on standard error per target started and per target ended.
+pub struct PlainLines {
+    /// Colours for standard error.
+    pub style: Style,
+}
+
+impl Observer for PlainLines {
+    fn started(&mut self, build: &TargetBuild) {
+        eprintln!("{}: building (log: {})", build.target, build.log.display());
+    }
+
+    fn finished(&mut self, build: &TargetBuild, result: &TargetResult, elapsed: Duration) {
+        eprintln!(
+            "{}: {} in {}",
+            build.target,
+            outcome(self.style, result),
+            duration(elapsed)
+        );
+    }
+
+    fn tick(&mut self, _running: &[(&TargetBuild, Instant)]) {}
+}
+
+/// One line per target on a terminal, redrawn in place.
+pub struct Live {
+    bars: MultiProgress,
+    lines: BTreeMap<String, ProgressBar>,
+    style: Style,
+}
+
+impl Live {
+    /// A display on standard error for `builds`, each line waiting until its target starts.
+    pub fn new(builds: &[TargetBuild], style: Style) -> Self {
+        let bars = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+        let width = builds.iter().map(|b| b.target.len()).max().unwrap_or(0);
+        let template = format!("{{prefix:{width}}}  {{wide_msg}}");
+        let line_style = ProgressStyle::with_template(&template)
+            .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        let lines = builds
+            .iter()
+            .map(|build| {
+                let line = bars.add(ProgressBar::new_spinner().with_style(line_style.clone()));
+                line.set_prefix(build.target.clone());
+                line.set_message("waiting");
+                (build.target.clone(), line)
+            })
+            .collect();
+        Live { bars, lines, style }
+    }
+}
+
+impl Observer for Live {
+    fn started(&mut self, build: &TargetBuild) {
+        if let Some(line) = self.lines.get(&build.target) {
+            line.set_message("building");
+        }
+    }
+
+    fn finished(&mut self, build: &TargetBuild, result: &TargetResult, elapsed: Duration) {
+        if let Some(line) = self.lines.get(&build.target) {
+            line.finish_with_message(format!(
+                "{}  {}",
+                outcome(self.style, result),
+                duration(elapsed)
+            ));
+        }
+    }
+
+    fn tick(&mut self, running: &[(&TargetBuild, Instant)]) {
+        for (build, started) in running {
+            if let Some(line) = self.lines.get(&build.target) {
+                let step = current_step(&build.log).unwrap_or_default();
+                line.set_message(format!("building  {}  {step}", duration(started.elapsed())));
+            }
+        }
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        for line in self.lines.values() {
+            if !line.is_finished() {
+                line.abandon();
+            }
+        }
+        let _ = self.bars.clear();
+    }
+}
+
+/// A target's result as one word.
+fn outcome(style: Style, result: &TargetResult) -> String {
+    match result {
+        TargetResult::Built(_) => style.good("built"),
+        TargetResult::Failed(code) => style.error(&format!("FAILED (exit code {code})")),
+    }
+}
+
+/// How much of the end of a log is read to find the step a build is on.
+const LOG_TAIL_BYTES: u64 = 64 * 1024;
+
+/// The step a build is on, as `[3/6] RUN sh ...`, from the last step line of its log: buildah's
+/// `STEP 3/6: RUN ...` or BuildKit's plain `#7 [target 3/6] RUN ...`.
+pub fn current_step(log: &Path) -> Option<String> {
+    let mut file = std::fs::File::open(log).ok()?;
+    let length = file.metadata().ok()?.len();
+    file.seek(SeekFrom::Start(length.saturating_sub(LOG_TAIL_BYTES)))
+        .ok()?;
+    let mut tail = Vec::new();
+    file.read_to_end(&mut tail).ok()?;
+    String::from_utf8_lossy(&tail)
+        .lines()
+        .rev()
+        .find_map(step_of)
+}
+
+/// The step a log line announces, if it announces one.
+fn step_of(line: &str) -> Option<String> {
+    if let Some(rest) = line.strip_prefix("STEP ") {
+        let (count, instruction) = rest.split_once(": ")?;
+        return count
+            .split_once('/')
+            .is_some_and(|(a, b)| is_number(a) && is_number(b))
+            .then(|| format!("[{count}] {}", instruction.trim()));
+    }
+    let rest = line.strip_prefix('#')?;
+    let (_, rest) = rest.split_once(" [")?;
+    let (inside, instruction) = rest.split_once("] ")?;
+    let count = inside.rsplit(' ').next()?;
+    count
+        .split_once('/')
+        .is_some_and(|(a, b)| is_number(a) && is_number(b))
+        .then(|| format!("[{count}] {}", instruction.trim()))
+}
+
+fn is_number(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_are_read_from_buildah_and_buildkit_lines() {
+        assert_eq!(
+            step_of("STEP 3/6: RUN sh /usr/local/lib/tcgen/install-maven.sh").as_deref(),
+            Some("[3/6] RUN sh /usr/local/lib/tcgen/install-maven.sh")
+        );
+        assert_eq!(
+            step_of("#7 [debian12 3/6] RUN apt-get update").as_deref(),
+            Some("[3/6] RUN apt-get update")
+        );
+        assert_eq!(
+            step_of("#4 [2/5] COPY scripts/a.sh /x/").as_deref(),
+            Some("[2/5] COPY scripts/a.sh /x/")
+        );
+        for other in [
+            "#7 0.412 Reading package lists...",
+            "STEP: x",
+            "Get:1 http://x",
+        ] {
+            assert_eq!(step_of(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn the_last_step_of_a_log_is_current() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("a.log");
+        std::fs::write(
+            &log,
+            "STEP 1/3: FROM x\nnoise\nSTEP 2/3: RUN true\nmore noise\n",
+        )
+        .unwrap();
+        assert_eq!(current_step(&log).as_deref(), Some("[2/3] RUN true"));
+        assert_eq!(current_step(&dir.path().join("none.log")), None);
+    }
+}
