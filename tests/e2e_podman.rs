@@ -399,3 +399,151 @@ fn package_downloads_stay_in_the_cache_mount_not_in_the_image() {
         "the install steps left downloads in the image"
     );
 }
+
+/// The manifest digest a registry holds for `reference`, or `None` when it has no such tag.
+fn registry_digest(reference: &str) -> Option<String> {
+    let output = Command::new("skopeo")
+        .args(["inspect", "--format", "{{.Digest}}"])
+        .arg(format!("docker://{reference}"))
+        .output()
+        .unwrap();
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+/// When each target's log was first seen and when it first held its last line, watched from
+/// another thread while the fleet builds.
+fn watch_logs(
+    logs: Vec<PathBuf>,
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<Vec<(Option<Instant>, Option<Instant>)>> {
+    std::thread::spawn(move || {
+        let mut windows = vec![(None, None); logs.len()];
+        while !done.load(std::sync::atomic::Ordering::SeqCst) {
+            for (log, window) in logs.iter().zip(windows.iter_mut()) {
+                let text = fs::read_to_string(log).ok();
+                if text.is_some() && window.0.is_none() {
+                    window.0 = Some(Instant::now());
+                }
+                // podman build ends its log with the image id after the COMMIT step.
+                if text.is_some_and(|t| t.contains("COMMIT")) && window.1.is_none() {
+                    window.1 = Some(Instant::now());
+                }
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        windows
+    })
+}
+
+#[test]
+#[ignore = "needs podman, skopeo, a Debian base image and a local registry: sudo .ci/setup-podman"]
+fn a_fleet_builds_at_once_and_its_name_tags_move_together_or_not_at_all() {
+    require_engine();
+    require_registry();
+    let dir = tempfile::Builder::new()
+        .prefix("tcgen-fleet-")
+        .tempdir()
+        .unwrap();
+    let namespace = format!(
+        "localhost:5055/{}",
+        dir.path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_lowercase()
+    );
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/e2e-fleet.yaml");
+    let spec = fs::read_to_string(fixture).unwrap();
+    let targets = ["one", "two", "three", "four"];
+    let build = |spec: &str| {
+        fs::write(dir.path().join("distros.yaml"), spec).unwrap();
+        let render = Command::new(tcgen_bin())
+            .current_dir(dir.path())
+            .arg("render")
+            .output()
+            .unwrap();
+        assert!(render.status.success());
+        let logs: Vec<PathBuf> = targets
+            .iter()
+            .map(|t| dir.path().join(format!("build_docker/logs/{t}.log")))
+            .collect();
+        for log in &logs {
+            let _ = fs::remove_file(log);
+        }
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let watcher = watch_logs(logs, done.clone());
+        let output = Command::new(tcgen_bin())
+            .current_dir(dir.path())
+            .args(["build", "--engine", "podman", "--registry", &namespace])
+            .output()
+            .unwrap();
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        (output, watcher.join().unwrap())
+    };
+    let name_tags = || -> Vec<Option<String>> {
+        targets
+            .iter()
+            .map(|t| registry_digest(&format!("{namespace}/fleet-{t}")))
+            .collect()
+    };
+
+    // 1. Every target builds, at once: each one's log starts before another's ends.
+    let (output, windows) = build(&spec);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let starts: Vec<Instant> = windows.iter().map(|w| w.0.unwrap()).collect();
+    let ends: Vec<Instant> = windows.iter().map(|w| w.1.unwrap()).collect();
+    assert!(
+        starts.iter().max() < ends.iter().min(),
+        "the four builds did not overlap: {windows:?}"
+    );
+    let first = name_tags();
+    assert!(first.iter().all(Option::is_some), "every name tag is there");
+
+    // 2. Two targets change, one of them fails: nothing moves, and the others still built.
+    let failing = spec.replacen("[file]", "[file, less]", 1).replacen(
+        "      - run: sleep 2\n  three:",
+        "      - run: exit 3\n  three:",
+        1,
+    );
+    let (output, _) = build(&failing);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(summary_row(&stdout, "two")[1], "FAILED", "{stdout}");
+    assert_eq!(summary_row(&stdout, "one")[1], "built", "{stdout}");
+    assert_eq!(name_tags(), first, "a failed run moved a name tag");
+
+    // 3. The failure is fixed: every name tag moves to this build's digest tag.
+    let fixed = spec.replacen("[file]", "[file, less]", 1);
+    let (output, _) = build(&fixed);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let after = name_tags();
+    assert_ne!(after[0], first[0], "one changed, and its name tag moved");
+    assert_eq!(after[1..], first[1..], "the others are the same images");
+    let list = Command::new(tcgen_bin())
+        .current_dir(dir.path())
+        .args(["list", "--json"])
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    for entry in list.as_array().unwrap() {
+        let name = entry["name"].as_str().unwrap();
+        let digest_tag = entry["digest_tag"].as_str().unwrap();
+        assert_eq!(
+            registry_digest(&format!("{namespace}/fleet-{name}")),
+            registry_digest(&format!("{namespace}/{digest_tag}")),
+            "{name}: the name tag points at the digest tag"
+        );
+    }
+}
