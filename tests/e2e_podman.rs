@@ -547,3 +547,110 @@ fn a_fleet_builds_at_once_and_its_name_tags_move_together_or_not_at_all() {
         );
     }
 }
+
+/// Fails the test, saying how to get them, without arm64 emulation and the two-platform base.
+fn require_multiarch() {
+    let base = Command::new("skopeo")
+        .args([
+            "inspect",
+            "--raw",
+            "docker://localhost:5055/tcgen-base/debian12",
+        ])
+        .output();
+    assert!(
+        std::path::Path::new("/proc/sys/fs/binfmt_misc/qemu-aarch64").exists()
+            && base.is_ok_and(|o| o.status.success()),
+        "multi-platform tests need QEMU for arm64 and the base manifest list: run `sudo .ci/setup-multiarch`"
+    );
+}
+
+#[test]
+#[ignore = "needs podman, QEMU arm64 emulation and a two-platform base: sudo .ci/setup-podman && sudo .ci/setup-multiarch"]
+fn podman_multi_builds_and_pushes_a_two_platform_manifest_list_that_runs_on_arm64() {
+    require_engine();
+    require_registry();
+    require_multiarch();
+    let dir = tempfile::Builder::new()
+        .prefix("tcgen-multi-")
+        .tempdir()
+        .unwrap();
+    let namespace = format!(
+        "localhost:5055/{}",
+        dir.path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_lowercase()
+    );
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/e2e-multi.yaml");
+    fs::copy(fixture, dir.path().join("distros.yaml")).unwrap();
+    let tcgen = |args: &[&str]| {
+        Command::new(tcgen_bin())
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(tcgen(&["render"]).status.success());
+    let output = tcgen(&[
+        "build",
+        "--engine",
+        "podman",
+        "--multi",
+        "--registry",
+        &namespace,
+    ]);
+    assert!(
+        output.status.success(),
+        "{}\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+        fs::read_to_string(dir.path().join("build_docker/logs/debian12.log")).unwrap_or_default()
+    );
+    let image = format!("{namespace}/multi-debian12");
+    let raw = Command::new("skopeo")
+        .args(["inspect", "--raw"])
+        .arg(format!("docker://{image}"))
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&raw.stdout).unwrap();
+    let mut platforms: Vec<String> = list["manifests"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{image} is not a manifest list: {list}"))
+        .iter()
+        .map(|m| {
+            format!(
+                "{}/{}",
+                m["platform"]["os"].as_str().unwrap(),
+                m["platform"]["architecture"].as_str().unwrap()
+            )
+        })
+        .collect();
+    platforms.sort();
+    assert_eq!(platforms, ["linux/amd64", "linux/arm64"]);
+    let arm = Command::new("podman")
+        .args([
+            "run",
+            "--rm",
+            "--pull",
+            "always",
+            "--platform",
+            "linux/arm64",
+        ])
+        .arg(&image)
+        .args(["uname", "-m"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&arm.stdout).trim(),
+        "aarch64",
+        "{}",
+        String::from_utf8_lossy(&arm.stderr)
+    );
+    // Each platform's package downloads went to a cache of its own.
+    for arch in ["amd64", "arm64"] {
+        let cache = Path::new("/var/tmp/buildah-cache")
+            .join(format!("tcgen-debian12-var-cache-apt-{arch}"));
+        assert!(cache.is_dir(), "no cache for {arch}: {}", cache.display());
+    }
+}
