@@ -65,6 +65,14 @@ pub enum Error {
 }
 
 impl Error {
+    /// The usage error for a distro name the spec does not have, listing those it has.
+    pub fn unknown_distro<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Self {
+        Error::Usage(format!(
+            "no distro named '{name}'; the spec has: {}",
+            known.collect::<Vec<_>>().join(", ")
+        ))
+    }
+
     /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {

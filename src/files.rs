@@ -282,6 +282,16 @@ pub fn write(files: &FileSet, out: &Path) -> Result<Drift> {
     Ok(drift)
 }
 
+/// Replaces the one file `path` (the lock file, beside the spec) with `bytes`: written to a
+/// temporary file beside it, then renamed over it, so it is always whole.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let temp = stage(path, bytes)?;
+    fs::rename(&temp, path).map_err(|e| {
+        let _ = fs::remove_file(&temp);
+        Error::io(format!("cannot replace {}", path.display()), e)
+    })
+}
+
 /// Whether a file name is one of the temporary files [`stage`] writes.
 fn is_temporary(name: &str) -> bool {
     name.starts_with('.') && name.contains(".tcgen-") && name.ends_with(".tmp")

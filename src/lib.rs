@@ -15,6 +15,7 @@ pub mod files;
 pub mod git;
 pub mod load;
 pub mod locate;
+pub mod lock;
 pub mod manifest;
 pub mod model;
 pub mod pipeline;

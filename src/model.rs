@@ -1,10 +1,11 @@
 //! Turns a validated [`Spec`] into a [`Model`]: every decision the templates and the runner need,
 //! made once. Templates only print what is here.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::lock::Lock;
 use crate::reference;
 use crate::spec::{Checks, Distro, Family, RepoFile, Spec, Step};
 use crate::validate::ValidSpec;
@@ -30,6 +31,8 @@ pub struct Model {
     /// Names of the distros of the default set that need no gated argument: always in the
     /// default build.
     pub always_default: Vec<String>,
+    /// Base images that neither name a digest nor have one in the lock file, sorted.
+    pub unpinned_bases: Vec<String>,
     /// Files of the build context, by path inside it.
     pub context_files: BTreeMap<String, ContextFile>,
 }
@@ -38,11 +41,7 @@ impl Model {
     /// The image of the distro `name`, or a usage error that lists the distros there are.
     pub fn distro(&self, name: &str) -> crate::error::Result<&DistroModel> {
         self.distros.iter().find(|d| d.name == name).ok_or_else(|| {
-            let known: Vec<&str> = self.distros.iter().map(|d| d.name.as_str()).collect();
-            crate::error::Error::Usage(format!(
-                "no distro named '{name}'; the spec has: {}",
-                known.join(", ")
-            ))
+            crate::error::Error::unknown_distro(name, self.distros.iter().map(|d| d.name.as_str()))
         })
     }
 }
@@ -80,6 +79,8 @@ pub struct DistroModel {
     pub base_image: String,
     /// Whether the `FROM` image names a tag or digest; an untagged one means `latest`.
     pub base_image_pinned: bool,
+    /// The digest the lock file pins the base image to (`sha256:...`), if any.
+    pub base_digest: Option<String>,
     /// Package-manager family name (`apt`, `yum`, `dnf`, `zypper`).
     pub family: String,
     /// BUILD_TARGET_LABEL for the toolchain build.
@@ -165,13 +166,29 @@ pub enum Instruction {
     },
 }
 
-/// Builds the model of a validated spec.
-pub fn decide(spec: &ValidSpec) -> Model {
+/// The base images of `spec` that a lock file can pin: those that name no digest themselves.
+pub fn lockable_bases(spec: &Spec) -> BTreeSet<String> {
+    spec.distros
+        .values()
+        .map(|d| d.base_image.clone())
+        .filter(|image| reference::parse(image).is_ok_and(|r| r.digest.is_none()))
+        .collect()
+}
+
+/// Builds the model of a validated spec, with base images pinned to the digests of `lock`.
+pub fn decide(spec: &ValidSpec, lock: Option<&Lock>) -> Model {
     let mut context_files = BTreeMap::new();
-    let distros: Vec<DistroModel> = spec
+    let mut distros: Vec<DistroModel> = spec
         .distros
         .iter()
         .map(|(name, distro)| decide_distro(spec, name, distro, &mut context_files))
+        .collect();
+    for distro in &mut distros {
+        distro.base_digest = lock.and_then(|l| l.digests.get(&distro.base_image).cloned());
+    }
+    let unpinned_bases = lockable_bases(spec)
+        .into_iter()
+        .filter(|image| lock.is_none_or(|l| !l.digests.contains_key(image)))
         .collect();
     let mut gated_args: Vec<GatedArg> = distros.iter().flat_map(|d| d.gated_args.clone()).collect();
     gated_args.sort_by(|a, b| a.name.cmp(&b.name));
@@ -187,6 +204,7 @@ pub fn decide(spec: &ValidSpec) -> Model {
         gated_args,
         distros,
         always_default,
+        unpinned_bases,
         context_files,
     }
 }
@@ -244,6 +262,7 @@ fn decide_distro(
         image: format!("{}{name}", spec.image_prefix),
         base_image: distro.base_image.clone(),
         base_image_pinned: is_pinned(&distro.base_image),
+        base_digest: None,
         family: distro.family.name().to_owned(),
         label: distro.label.clone(),
         platforms: distro

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Result;
 use crate::load::{load_bytes, load_file};
-use crate::model::{Model, decide};
+use crate::lock::{Lock, lock_path};
+use crate::model::{Model, decide, lockable_bases};
 use crate::render::{Provenance, Rendered, render, script_names};
 use crate::validate::ValidSpec;
 
@@ -17,22 +18,38 @@ pub struct Compiled {
     pub rendered: Rendered,
 }
 
-/// Loads `spec_path` and renders it for the output directory `out`.
+/// Loads `spec_path` and its lock file, and renders them for the output directory `out`.
 pub fn compile(spec_path: &Path, out: &Path) -> Result<Compiled> {
     let spec = load_file(spec_path, &script_names())?;
-    compile_spec(&spec, spec_path, out)
+    let lock = Lock::read(spec_path, &lockable_bases(&spec))?;
+    compile_spec(&spec, lock.as_ref(), spec_path, out)
 }
 
-/// Renders spec `bytes` read from elsewhere (a git commit) as if they were at `spec_path`;
-/// `label` names them in messages.
-pub fn compile_bytes(label: &Path, bytes: &[u8], spec_path: &Path, out: &Path) -> Result<Compiled> {
+/// Renders spec `bytes` and lock file bytes read from elsewhere (a git commit) as if they were
+/// at `spec_path`; `label` names the spec in messages, and `label` with the extension `lock` the
+/// lock file.
+pub fn compile_bytes(
+    label: &Path,
+    bytes: &[u8],
+    lock: Option<&[u8]>,
+    spec_path: &Path,
+    out: &Path,
+) -> Result<Compiled> {
     let spec = load_bytes(label, bytes, &script_names())?;
-    compile_spec(&spec, spec_path, out)
+    let lock = lock
+        .map(|lock| Lock::parse(&lock_path(label), lock, Some(&lockable_bases(&spec))))
+        .transpose()?;
+    compile_spec(&spec, lock.as_ref(), spec_path, out)
 }
 
-/// Decides and renders a spec that is already loaded.
-pub fn compile_spec(spec: &ValidSpec, spec_path: &Path, out: &Path) -> Result<Compiled> {
-    let model = decide(spec);
+/// Decides and renders a spec that is already loaded, with its lock file if it has one.
+pub fn compile_spec(
+    spec: &ValidSpec,
+    lock: Option<&Lock>,
+    spec_path: &Path,
+    out: &Path,
+) -> Result<Compiled> {
+    let model = decide(spec, lock);
     let rendered = render(&model, &provenance(spec_path, out))?;
     Ok(Compiled { model, rendered })
 }

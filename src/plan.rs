@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::digest::{ImageInputs, digest_tag, image_inputs};
 use crate::error::{Error, Result};
 use crate::git::Revision;
+use crate::lock::lock_path;
 use crate::pipeline::{Compiled, compile_bytes};
 
 /// Why an image is in the plan.
@@ -29,7 +30,14 @@ pub enum Reason {
         /// The loader's message.
         message: String,
     },
-    /// The rendered Dockerfile differs.
+    /// The base image differs: another reference, or the same one locked to another digest.
+    BaseImage {
+        /// The `FROM` image at the base commit.
+        old: String,
+        /// The `FROM` image now.
+        new: String,
+    },
+    /// The rendered Dockerfile differs (its `FROM` line aside).
     Dockerfile,
     /// A build-context file the image copies differs, or is copied by only one side.
     ContextFile {
@@ -50,6 +58,7 @@ impl fmt::Display for Reason {
             Reason::BaseUnreadable { message } => {
                 write!(f, "the base spec does not load: {message}")
             }
+            Reason::BaseImage { old, new } => write!(f, "base image {old} -> {new}"),
             Reason::Dockerfile => write!(f, "Dockerfile"),
             Reason::ContextFile { path } => write!(f, "context file {path}"),
             Reason::Args => write!(f, "build arguments"),
@@ -164,6 +173,12 @@ pub fn compare(base: &BaseInputs, now: &Compiled) -> Plan {
 /// What differs between two sets of inputs of one image.
 fn differences(before: &ImageInputs, after: &ImageInputs) -> Vec<Reason> {
     let mut reasons = Vec::new();
+    if before.base != after.base {
+        reasons.push(Reason::BaseImage {
+            old: before.base.clone(),
+            new: after.base.clone(),
+        });
+    }
     if before.dockerfile != after.dockerfile {
         reasons.push(Reason::Dockerfile);
     }
@@ -185,12 +200,14 @@ fn differences(before: &ImageInputs, after: &ImageInputs) -> Vec<Reason> {
 /// Each image's inputs at `revision`: its spec rendered in memory, with the generated files
 /// the commit has under `out` in place of their rendered twins.
 pub fn base_inputs(revision: &Revision, spec_path: &Path, out: &Path) -> Result<BaseInputs> {
-    let spec = revision.read(&[spec_path.to_owned()])?;
-    let Some(Some(bytes)) = spec.into_values().next() else {
+    let lock_file = lock_path(spec_path);
+    let mut read = revision.read(&[spec_path.to_owned(), lock_file.clone()])?;
+    let Some(Some(bytes)) = read.remove(spec_path) else {
         return Ok(BaseInputs::Images(BTreeMap::new()));
     };
+    let lock = read.remove(&lock_file).flatten();
     let label = PathBuf::from(format!("{}:{}", revision.name, spec_path.display()));
-    let mut compiled = match compile_bytes(&label, &bytes, spec_path, out) {
+    let mut compiled = match compile_bytes(&label, &bytes, lock.as_deref(), spec_path, out) {
         Ok(compiled) => compiled,
         Err(Error::Spec(diagnostics)) => {
             let message = diagnostics

@@ -654,3 +654,144 @@ fn podman_multi_builds_and_pushes_a_two_platform_manifest_list_that_runs_on_arm6
         assert!(cache.is_dir(), "no cache for {arch}: {}", cache.display());
     }
 }
+
+/// Runs a command and fails the test, with its output, unless it succeeds.
+fn ok(command: &mut Command) -> String {
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{command:?}: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+#[ignore = "needs podman, skopeo, a Debian base image and a local registry: sudo .ci/setup-podman"]
+fn a_base_that_moves_in_its_registry_rebuilds_exactly_its_images() {
+    require_engine();
+    require_registry();
+    let dir = tempfile::Builder::new()
+        .prefix("tcgen-lock-")
+        .tempdir()
+        .unwrap();
+    let repo = dir.path();
+    let namespace = format!(
+        "localhost:5055/{}",
+        repo.file_name().unwrap().to_string_lossy().to_lowercase()
+    );
+    let (base, other) = (
+        format!("{namespace}/base:1"),
+        format!("{namespace}/other:1"),
+    );
+    for reference in [&base, &other] {
+        ok(Command::new("podman")
+            .args(["push", "localhost/debian12-base"])
+            .arg(format!("docker://{reference}")));
+    }
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/e2e-lock.yaml");
+    let spec = fs::read_to_string(fixture)
+        .unwrap()
+        .replace("BASE", &base)
+        .replace("OTHER", &other);
+    fs::write(repo.join("distros.yaml"), spec).unwrap();
+    let tcgen = |args: &[&str]| {
+        let mut command = Command::new(tcgen_bin());
+        command.current_dir(repo).args(args);
+        command
+    };
+    let git = |args: &[&str]| {
+        ok(Command::new("git")
+            .current_dir(repo)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args))
+    };
+    ok(&mut tcgen(&["lock", "--engine", "podman"]));
+    ok(&mut tcgen(&["render"]));
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "locked"]);
+    let build = || {
+        tcgen(&[
+            "build",
+            "--engine",
+            "podman",
+            "--registry",
+            &namespace,
+            "--skip-existing",
+        ])
+        .output()
+        .unwrap()
+    };
+    let first = build();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(
+        tcgen(&["lock", "--engine", "podman", "--check"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(0)
+    );
+
+    // The publisher ships a fix under the same tag.
+    let context = repo.join("newer");
+    fs::create_dir_all(&context).unwrap();
+    fs::write(
+        context.join("Containerfile"),
+        "FROM localhost/debian12-base\nRUN echo fixed > /fixed\n",
+    )
+    .unwrap();
+    ok(Command::new("podman")
+        .args(["build", "-q", "-t", "localhost/tcgen-newer-base"])
+        .arg(&context));
+    ok(Command::new("podman")
+        .args(["push", "localhost/tcgen-newer-base"])
+        .arg(format!("docker://{base}")));
+
+    let check = tcgen(&["lock", "--engine", "podman", "--check"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    assert_eq!(check.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{base}: moved sha256:")),
+        "{stdout}"
+    );
+    assert!(stdout.contains(&format!("{other}: unchanged")), "{stdout}");
+
+    ok(&mut tcgen(&["lock", "--engine", "podman", "--update"]));
+    ok(&mut tcgen(&["render"]));
+    let plan: serde_json::Value = serde_json::from_str(&ok(&mut tcgen(&[
+        "plan",
+        "--changed-since",
+        "HEAD",
+        "--json",
+    ])))
+    .unwrap();
+    let changed: Vec<&str> = plan["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(changed, ["a", "b"], "{plan}");
+    for entry in plan["changed"].as_array().unwrap() {
+        assert_eq!(entry["reasons"][0]["kind"], "base_image", "{plan}");
+    }
+    let second = build();
+    let stdout = String::from_utf8_lossy(&second.stdout);
+    assert!(
+        second.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    assert_eq!(summary_row(&stdout, "a")[1], "built", "{stdout}");
+    assert_eq!(summary_row(&stdout, "b")[1], "built", "{stdout}");
+    assert_eq!(summary_row(&stdout, "c")[1], "skipped", "{stdout}");
+}

@@ -202,7 +202,7 @@ fn the_pre_commit_hooks_run_render_check_on_the_spec_and_generated_files() {
         assert_eq!(hook["entry"], "tcgen render --check");
         assert_eq!(hook["pass_filenames"], false);
         let files = hook["files"].as_str().unwrap();
-        assert_eq!(files, "^(distros\\.yaml|generated/.*)$");
+        assert_eq!(files, "^(distros\\.(yaml|lock)|generated/.*)$");
     }
     let languages: Vec<&str> = hooks
         .iter()
@@ -349,5 +349,30 @@ fn show_prints_a_distro_with_defaults_merged() {
         String::from_utf8_lossy(&output.stderr).contains(
             "no distro named 'debian99'; the spec has: centos7, debian12, rocky9, suse15"
         )
+    );
+}
+
+#[test]
+fn the_weekly_workflow_refreshes_the_lock_renders_and_opens_a_pull_request() {
+    let workflow = yaml_as_json(&root().join("examples/github-actions/refresh-bases.yml"));
+    assert!(
+        workflow["on"]["schedule"][0]["cron"]
+            .as_str()
+            .is_some_and(|c| c.split_whitespace().count() == 5),
+        "{workflow}"
+    );
+    let steps = workflow["jobs"]["refresh"]["steps"].as_array().unwrap();
+    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+    let position = |command: &str| runs.iter().position(|r| r.trim() == command);
+    let (lock, render) = (position("tcgen lock --update"), position("tcgen render"));
+    assert!(
+        lock.is_some() && render.is_some() && lock < render,
+        "{runs:?}"
+    );
+    assert!(
+        steps.iter().any(|s| s["uses"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("peter-evans/create-pull-request@"))),
+        "a pull request is opened"
     );
 }

@@ -147,7 +147,7 @@ proptest! {
             }
             Err(other) => panic!("a spec error is the only refusal: {other}"),
         };
-        let model = decide(&loaded);
+        let model = decide(&loaded, None);
         let provenance = Provenance {
             spec_name: "distros.yaml".into(),
             regenerate: "tcgen render".into(),

@@ -77,3 +77,28 @@ fn the_build_context_holds_only_what_the_dockerfiles_copy() {
         );
     }
 }
+
+#[test]
+fn a_lock_file_pins_every_from_line_and_the_digests_follow() {
+    let dir = common::scratch_with("fleet.yaml");
+    std::fs::copy(
+        common::fixture("fleet.lock"),
+        dir.path().join("distros.lock"),
+    )
+    .unwrap();
+    let pinned = tcgen::pipeline::compile(
+        &dir.path().join("distros.yaml"),
+        std::path::Path::new("generated"),
+    )
+    .unwrap();
+    assert!(pinned.model.unpinned_bases.is_empty());
+    let files = &pinned.rendered.files;
+    let text = |path: &str| String::from_utf8(files[path].clone()).unwrap();
+    insta::assert_snapshot!("pinned__debian12.Dockerfile", text("debian12.Dockerfile"));
+    insta::assert_snapshot!("pinned__bake.hcl", text("bake.hcl"));
+    let unpinned = render_fleet();
+    assert_ne!(
+        unpinned["bake.hcl"], files["bake.hcl"],
+        "pinning a base changes the digest tags"
+    );
+}

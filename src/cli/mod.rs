@@ -4,6 +4,7 @@
 mod build;
 mod in_docker;
 mod list;
+mod lock;
 mod plan;
 mod render;
 mod show;
@@ -23,6 +24,7 @@ use crate::style::{ColorChoice, Styles};
 use build::build_command;
 use in_docker::in_docker_command;
 use list::list_command;
+use lock::{LockMode, lock_command};
 use plan::plan_command;
 use render::{RenderOutcome, render_command};
 use show::show_command;
@@ -110,6 +112,19 @@ enum Command {
         #[arg(long, default_value = "generated", value_name = "DIR")]
         out: PathBuf,
     },
+    /// Resolve base images to digests into the lock file next to the spec (distros.lock), or
+    /// check it against the registries.
+    Lock {
+        /// Compare every locked digest with its registry; exit 1 when one moved. Writes nothing.
+        #[arg(long, conflicts_with = "update")]
+        check: bool,
+        /// Resolve again the bases of these distros (every base when none is named).
+        #[arg(long, num_args = 0.., value_name = "DISTRO")]
+        update: Option<Vec<String>>,
+        /// How to reach the registries: docker (buildx imagetools) or podman (skopeo).
+        #[arg(long, value_enum, default_value = "docker")]
+        engine: crate::runner::Engine,
+    },
     /// Build images with docker buildx bake (or podman build), from the repository root.
     Build {
         #[command(flatten)]
@@ -166,6 +181,18 @@ fn run(cli: Cli, styles: Styles) -> Result<i32> {
         Command::List { json } => {
             list_command(&cli.spec, &default_out(), json, &mut stdout)?;
             Ok(0)
+        }
+        Command::Lock {
+            check,
+            update,
+            engine,
+        } => {
+            let mode = match (check, update) {
+                (true, _) => LockMode::Check,
+                (false, Some(distros)) => LockMode::Update(distros),
+                (false, None) => LockMode::Missing,
+            };
+            lock_command(&cli.spec, engine, mode, &mut stdout)
         }
         Command::Plan {
             changed_since,

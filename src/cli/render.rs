@@ -29,6 +29,16 @@ pub fn render_command(
     files::refuse_unsafe_output(out, spec_path)?;
     let files = &compiled.rendered.files;
     let io = |e| Error::io("cannot write to standard output", e);
+    let unpinned = &compiled.model.unpinned_bases;
+    if !unpinned.is_empty() {
+        writeln!(
+            stdout,
+            "note: {} base image(s) not pinned to a digest: {}; run `tcgen lock` to pin them",
+            unpinned.len(),
+            unpinned.join(", ")
+        )
+        .map_err(io)?;
+    }
     if check {
         let drift = files::check(files, out)?;
         write!(stdout, "{}", drift.foreign_note(out)).map_err(io)?;

@@ -8,7 +8,8 @@ use serde::Serialize;
 use crate::digest::digest_tag;
 use crate::error::{Error, Result};
 use crate::load::load_file;
-use crate::model::{checks_of, tools_of};
+use crate::lock::Lock;
+use crate::model::{checks_of, lockable_bases, tools_of};
 use crate::pipeline::{compile_spec, default_out};
 use crate::render::script_names;
 use crate::spec::{Checks, Distro};
@@ -30,7 +31,8 @@ struct Shown<'a> {
 /// `tcgen show DISTRO`.
 pub fn show_command(spec_path: &Path, name: &str, stdout: &mut dyn Write) -> Result<()> {
     let spec = load_file(spec_path, &script_names())?;
-    let compiled = compile_spec(&spec, spec_path, &default_out())?;
+    let lock = Lock::read(spec_path, &lockable_bases(&spec))?;
+    let compiled = compile_spec(&spec, lock.as_ref(), spec_path, &default_out())?;
     let model = compiled.model.distro(name)?;
     let entry = &spec.distros[name];
     let digest = &compiled.rendered.digests[name];

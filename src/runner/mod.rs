@@ -6,6 +6,7 @@ pub mod build;
 pub mod in_docker;
 pub mod progress;
 pub mod report;
+pub mod resolve;
 pub mod schedule;
 
 use crate::error::{Error, Result};

@@ -27,7 +27,7 @@ pub fn check_spec(bytes: &[u8]) {
         }
         Err(other) => panic!("a spec is refused only with diagnostics, not: {other}"),
     };
-    let model = decide(&spec);
+    let model = decide(&spec, None);
     let provenance = Provenance {
         spec_name: "distros.yaml".into(),
         regenerate: "tcgen render".into(),

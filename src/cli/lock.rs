@@ -1,0 +1,132 @@
+//! `tcgen lock [--check | --update [DISTRO...]]`: resolve base images to digests, write the lock
+//! file next to the spec, or compare it with the registries.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::{EXIT_FAILURE, Error, Result};
+use crate::files;
+use crate::load::load_file;
+use crate::lock::{Lock, lock_path};
+use crate::model::lockable_bases;
+use crate::render::script_names;
+use crate::runner::Engine;
+use crate::runner::resolve::resolve;
+
+/// What `tcgen lock` does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LockMode {
+    /// Resolve the base images the lock file lacks, and drop the lines no distro uses.
+    Missing,
+    /// Resolve again the base images of these distros (all of them when empty).
+    Update(Vec<String>),
+    /// Compare every locked digest with what its registry says now; write nothing.
+    Check,
+}
+
+/// `tcgen lock`. Returns the exit code: 1 when `--check` finds a base that moved.
+pub fn lock_command(
+    spec_path: &Path,
+    engine: Engine,
+    mode: LockMode,
+    stdout: &mut dyn Write,
+) -> Result<i32> {
+    let spec = load_file(spec_path, &script_names())?;
+    let bases = lockable_bases(&spec);
+    let path = lock_path(spec_path);
+    let io = |e| Error::io("cannot write to standard output", e);
+    let existing = match &mode {
+        // Every line is resolved again, so a damaged file is simply written anew.
+        LockMode::Update(distros) if distros.is_empty() => Lock::default(),
+        _ => match std::fs::read(&path) {
+            Ok(bytes) => Lock::parse(&path, &bytes, None)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Lock::default(),
+            Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
+        },
+    };
+    let targets: BTreeSet<String> = match &mode {
+        LockMode::Missing => bases
+            .iter()
+            .filter(|b| !existing.digests.contains_key(*b))
+            .cloned()
+            .collect(),
+        LockMode::Update(distros) if distros.is_empty() => bases.clone(),
+        LockMode::Update(distros) => distros
+            .iter()
+            .map(|name| {
+                spec.distros
+                    .get(name)
+                    .map(|d| d.base_image.clone())
+                    .ok_or_else(|| {
+                        Error::unknown_distro(name, spec.distros.keys().map(String::as_str))
+                    })
+            })
+            .collect::<Result<BTreeSet<String>>>()?
+            .intersection(&bases)
+            .cloned()
+            .collect(),
+        LockMode::Check => existing
+            .digests
+            .keys()
+            .filter(|b| bases.contains(*b))
+            .cloned()
+            .collect(),
+    };
+    let mut lock = existing.clone();
+    lock.digests.retain(|image, _| bases.contains(image));
+    let mut moved = 0;
+    for image in &targets {
+        let digest = resolve(engine, image)?;
+        match existing.digests.get(image) {
+            Some(old) if *old == digest => {
+                writeln!(stdout, "{image}: unchanged ({digest})").map_err(io)?
+            }
+            Some(old) => {
+                moved += 1;
+                writeln!(stdout, "{image}: moved {old} -> {digest}").map_err(io)?
+            }
+            None => writeln!(stdout, "{image}: locked to {digest}").map_err(io)?,
+        }
+        lock.digests.insert(image.clone(), digest);
+    }
+    if mode == LockMode::Check {
+        let unlocked: Vec<&String> = bases
+            .iter()
+            .filter(|b| !existing.digests.contains_key(*b))
+            .collect();
+        if !unlocked.is_empty() {
+            let names: Vec<&str> = unlocked.iter().map(|s| s.as_str()).collect();
+            writeln!(
+                stdout,
+                "note: not locked: {}; run `tcgen lock` to pin them",
+                names.join(", ")
+            )
+            .map_err(io)?;
+        }
+        if moved > 0 {
+            writeln!(
+                stdout,
+                "{moved} locked base image(s) moved: run `tcgen lock --update` and `tcgen render`, and commit both"
+            )
+            .map_err(io)?;
+            return Ok(EXIT_FAILURE);
+        }
+        return Ok(0);
+    }
+    let text = lock.render();
+    let before = std::fs::read(&path).ok();
+    if before.as_deref() != Some(text.as_bytes()) {
+        files::replace_file(&path, text.as_bytes())?;
+        writeln!(
+            stdout,
+            "wrote {} ({} base images); run `tcgen render` to pin the Dockerfiles",
+            path.display(),
+            lock.digests.len()
+        )
+        .map_err(io)?;
+    } else {
+        writeln!(stdout, "{} is up to date", path.display()).map_err(io)?;
+    }
+    Ok(0)
+}
