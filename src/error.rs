@@ -81,6 +81,11 @@ impl Error {
         }
     }
 
+    /// Whether this is a write to standard output that found its reader gone (a closed pipe).
+    pub fn is_closed_output(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
     /// An I/O error with a description of what was being done.
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {

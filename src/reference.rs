@@ -24,6 +24,23 @@ impl ImageReference<'_> {
     }
 }
 
+/// A registry prefix of image names (`HOST[:PORT][/PATH]`), given with or without its trailing
+/// slash: returned without it, so that `<prefix>/<image>` is every tag. A value that cannot start
+/// an image reference (a scheme, capitals in the path, spaces) is refused with the accepted form.
+pub fn registry_prefix(value: &str) -> Result<String, String> {
+    let prefix = value.trim_end_matches('/');
+    let accepted = "write it as HOST[:PORT][/PATH], such as my-registry.example.com/toolchain or localhost:5000/ns: no scheme, a lowercase path, no spaces";
+    if prefix.is_empty() {
+        return Err(format!("the registry prefix is empty; {accepted}"));
+    }
+    if prefix.contains("://") {
+        return Err(format!("'{value}' has a scheme; {accepted}"));
+    }
+    parse(&format!("{prefix}/image"))
+        .map(|_| prefix.to_owned())
+        .map_err(|e| format!("'{value}' cannot start an image name ({e}); {accepted}"))
+}
+
 /// Parses and checks `text`; the error says which part is wrong.
 pub fn parse(text: &str) -> Result<ImageReference<'_>, String> {
     let (rest, digest) = match text.split_once('@') {

@@ -267,3 +267,39 @@ fn digests_do_not_change_with_the_spec_name_or_output_folder_and_every_command_a
     listed_sorted.sort();
     assert_eq!(listed_sorted, bake_sorted, "list and bake.hcl disagree");
 }
+
+#[test]
+fn output_to_a_closed_pipe_ends_quietly() {
+    let dir = common::scratch_with("fleet.yaml");
+    for args in [&["man"][..], &["show", "debian12"], &["schema"]] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tcgen"))
+            .current_dir(dir.path())
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        assert!(
+            output.stderr.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[test]
+fn in_docker_without_the_separator_says_to_put_the_command_after_it() {
+    let dir = common::scratch_with("fleet.yaml");
+    let (code, _, stderr) = tcgen(
+        dir.path(),
+        &["in-docker", "test-toolchain-debian12", "./buildall.sh"],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("hint: put the command after `--`: tcgen in-docker IMAGE -- ./buildall.sh"),
+        "{stderr}"
+    );
+}

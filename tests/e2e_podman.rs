@@ -530,7 +530,6 @@ fn a_fleet_builds_at_once_and_its_name_tags_move_together_or_not_at_all() {
     );
     let after = name_tags();
     assert_ne!(after[0], first[0], "one changed, and its name tag moved");
-    assert_eq!(after[1..], first[1..], "the others are the same images");
     let list = Command::new(tcgen_bin())
         .current_dir(dir.path())
         .args(["list", "--json"])

@@ -135,3 +135,132 @@ fn no_build_id_stops_the_run_before_any_container_with_what_to_do() {
         "{stderr}"
     );
 }
+
+#[test]
+fn image_references_in_distros_are_used_as_given_and_named_by_the_distro_they_end_with() {
+    let dir = checkout();
+    let output = make(
+        dir.path(),
+        &[
+            "DISTROS=reg.example.com:5000/ns/test-toolchain-rocky9:v1 localhost/team/test-toolchain-centos7@sha256:0123 debian12",
+        ],
+        &[("TOOLCHAIN_BUILD_ID", "7")],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        calls(dir.path()),
+        [
+            (
+                "localhost/team/test-toolchain-centos7@sha256:0123".to_owned(),
+                "7".to_owned()
+            ),
+            (
+                "reg.example.com:5000/ns/test-toolchain-rocky9:v1".to_owned(),
+                "7".to_owned()
+            ),
+            ("test-toolchain-debian12".to_owned(), "7".to_owned()),
+        ]
+    );
+    for distro in ["rocky9", "centos7", "debian12"] {
+        assert!(
+            dir.path().join("build_docker/stamp").join(distro).is_file(),
+            "{distro}"
+        );
+    }
+}
+
+#[test]
+fn docker_registry_gives_the_same_images_with_or_without_its_trailing_slash() {
+    for registry in ["r.example.com:5000/ns", "r.example.com:5000/ns/"] {
+        let dir = checkout();
+        let output = make(
+            dir.path(),
+            &["DISTROS=rocky9", &format!("DOCKER_REGISTRY={registry}")],
+            &[("TOOLCHAIN_BUILD_ID", "7")],
+        );
+        assert!(output.status.success());
+        assert_eq!(
+            calls(dir.path())[0].0,
+            "r.example.com:5000/ns/test-toolchain-rocky9",
+            "{registry}"
+        );
+    }
+}
+
+#[test]
+fn an_entry_that_names_no_distro_is_an_error_that_lists_them() {
+    let dir = checkout();
+    let output = make(
+        dir.path(),
+        &["DISTROS=reg.example.com/ns/other:v1"],
+        &[("TOOLCHAIN_BUILD_ID", "7")],
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("reg.example.com/ns/other:v1 is no distro of the spec")
+            && stderr.contains("centos7 debian12 rocky9 suse15"),
+        "{stderr}"
+    );
+    assert!(calls(dir.path()).is_empty());
+}
+
+#[test]
+fn make_images_builds_the_default_set_as_tcgen_build_does_or_the_distros_given() {
+    let dir = checkout();
+    common::write_executable(
+        &dir.path().join("fake-tcgen"),
+        "#!/bin/sh\necho \"$*\" >> calls.log\n",
+    );
+    assert!(make(dir.path(), &["images"], &[]).status.success());
+    assert!(
+        make(
+            dir.path(),
+            &[
+                "images",
+                "DISTROS=rocky9 reg.example.com/ns/test-toolchain-centos7:v1"
+            ],
+            &[]
+        )
+        .status
+        .success()
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("calls.log")).unwrap(),
+        "build\nbuild rocky9 centos7\n",
+        "no names: tcgen's default set (it gates what needs an argument); given: those distros"
+    );
+}
+
+#[test]
+fn help_lists_targets_and_variables_and_a_missing_tcgen_says_what_to_do() {
+    let dir = checkout();
+    let output = make(dir.path(), &["help"], &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for word in [
+        "images",
+        "DISTROS",
+        "DOCKER_REGISTRY",
+        "BUILD_COMMAND",
+        "TCGEN",
+    ] {
+        assert!(stdout.contains(word), "{word}: {stdout}");
+    }
+    let output = Command::new("make")
+        .current_dir(dir.path())
+        .args(["-f", "generated/Makefile", "TCGEN=", "DISTROS=rocky9"])
+        .env("TOOLCHAIN_BUILD_ID", "7")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("set TCGEN=/path/to/tcgen"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -267,7 +267,7 @@ fn digests_are_the_same_on_two_runs_and_two_checkouts() {
     for (digest, tag) in &once {
         assert!(bake.contains(digest.as_str()), "bake.hcl labels {digest}");
         assert!(
-            bake.contains(&format!("${{REGISTRY}}{tag}\"")),
+            bake.contains(&format!("under(REGISTRY, \"{tag}\")")),
             "bake.hcl tags {tag}"
         );
     }

@@ -856,3 +856,55 @@ fn podman_multi_platform_builds_a_manifest_list_and_pushes_all_of_it() {
         stable(&output.stdout, dir.path())
     );
 }
+
+#[test]
+fn a_registry_prefix_gives_the_same_tags_with_or_without_its_slash_and_bad_ones_are_refused() {
+    let dir = repo();
+    let dry_run = |registry: &str| {
+        let output = tcgen(dir.path())
+            .args([
+                "build",
+                "--dry-run",
+                "--engine",
+                "podman",
+                "--registry",
+                registry,
+                "debian12",
+            ])
+            .env("CACHE_REGISTRY", format!("{registry}/cache/"))
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{registry}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let plain = dry_run("reg.example.com:5000/ns");
+    assert_eq!(plain, dry_run("reg.example.com:5000/ns/"));
+    assert!(
+        plain.contains("-t reg.example.com:5000/ns/test-toolchain-debian12 "),
+        "{plain}"
+    );
+    assert!(!plain.contains("//"), "{plain}");
+    for bad in [
+        "HTTPS://R.example.com/ns",
+        "reg.example.com/Team",
+        "reg example.com",
+    ] {
+        let stderr = usage_error(dir.path(), &["build", "--dry-run", "--registry", bad]);
+        assert!(
+            stderr.contains("write it as HOST[:PORT][/PATH]"),
+            "{bad}: {stderr}"
+        );
+    }
+    let output = tcgen(dir.path())
+        .args(["build", "--dry-run", "debian12"])
+        .env("CACHE_REGISTRY", "https://cache.example.com")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("CACHE_REGISTRY: 'https://cache.example.com' has a scheme"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -32,10 +32,24 @@ use show::show_command;
 /// Parses the process's arguments, runs the command, and gives the exit code: 0 ok, 1 drift or
 /// a failed build or run (a container's own code is passed on), 2 invalid input or usage.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let in_docker = std::env::args().any(|a| a == "in-docker");
+            let _ = error.print();
+            if in_docker && error.kind() == clap::error::ErrorKind::UnknownArgument {
+                eprintln!(
+                    "\nhint: put the command after `--`: tcgen in-docker IMAGE -- ./buildall.sh"
+                );
+            }
+            return ExitCode::from(error.exit_code().clamp(0, 255) as u8);
+        }
+    };
     let styles = Styles::detect(cli.color);
     match run(cli, styles) {
         Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),
+        // A reader that stops early (`tcgen man | head`) is no failure: end quietly.
+        Err(error) if error.is_closed_output() => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("{} {error}", styles.err.error("error:"));
             ExitCode::from(error.exit_code() as u8)

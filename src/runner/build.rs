@@ -22,8 +22,8 @@ pub struct BuildRequest {
     /// Container engine.
     #[arg(long, value_enum, default_value = "docker")]
     pub engine: Engine,
-    /// Tag images as REGISTRY/<image> and push them.
-    #[arg(long, value_name = "REGISTRY")]
+    /// Tag images as REGISTRY/<image> and push them (with or without the trailing slash).
+    #[arg(long, value_name = "REGISTRY", value_parser = crate::reference::registry_prefix)]
     pub registry: Option<String>,
     /// buildx builder to use.
     #[arg(long)]
@@ -193,7 +193,11 @@ pub fn target_builds(
             let cache = env
                 .get(CACHE_REGISTRY)
                 .filter(|v| !v.is_empty())
-                .map(|registry| registry.trim_end_matches('/').to_owned());
+                .map(|registry| {
+                    crate::reference::registry_prefix(&registry)
+                        .map_err(|e| Error::Usage(format!("{CACHE_REGISTRY}: {e}")))
+                })
+                .transpose()?;
             let log = request.log_dir.join(format!("{name}.log"));
             let metadata = request.log_dir.join(format!("{name}.metadata"));
             let steps = match request.engine {
