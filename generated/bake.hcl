@@ -36,22 +36,8 @@ variable "SLES_MIRROR" {
 # The default set, built when no target is named. Other targets build when named.
 group "default" {
   targets = concat(
-    ["redhat10", "redhat8", "redhat9", "sles15", "sles16", "ubuntu2004", "ubuntu2204", "ubuntu2404"]
+    ["redhat8", "redhat9", "redhat10", "sles15", "sles16", "ubuntu2004", "ubuntu2204", "ubuntu2404"]
   )
-}
-
-target "redhat10" {
-  context    = "generated/context"
-  dockerfile = "../redhat10.Dockerfile"
-  tags       = [under(REGISTRY, "impala-toolchain-redhat10"), under(REGISTRY, "impala-toolchain-redhat10:1bd006a10cc7")]
-  platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
-  cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-redhat10:buildcache")}"] : []
-  cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-redhat10:buildcache")},mode=max"] : []
-  labels = {
-    "org.opencontainers.image.title"  = "impala-toolchain-redhat10"
-    "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:1bd006a10cc70e1bfdd3300503a65bca4be79d8b9cc6d9c70cc3ab0424c41963"
-  }
 }
 
 target "redhat7" {
@@ -93,6 +79,20 @@ target "redhat9" {
     "org.opencontainers.image.title"  = "impala-toolchain-redhat9"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
     "dev.tcgen.input-digest"          = "sha256:db31d0bd91ff686f3b452c68be749281591bbfbc50a542ea072554829463a285"
+  }
+}
+
+target "redhat10" {
+  context    = "generated/context"
+  dockerfile = "../redhat10.Dockerfile"
+  tags       = [under(REGISTRY, "impala-toolchain-redhat10"), under(REGISTRY, "impala-toolchain-redhat10:1bd006a10cc7")]
+  platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
+  cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-redhat10:buildcache")}"] : []
+  cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-redhat10:buildcache")},mode=max"] : []
+  labels = {
+    "org.opencontainers.image.title"  = "impala-toolchain-redhat10"
+    "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
+    "dev.tcgen.input-digest"          = "sha256:1bd006a10cc70e1bfdd3300503a65bca4be79d8b9cc6d9c70cc3ab0424c41963"
   }
 }
 

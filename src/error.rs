@@ -67,9 +67,11 @@ pub enum Error {
 impl Error {
     /// The usage error for a distro name the spec does not have, listing those it has.
     pub fn unknown_distro<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Self {
+        let known: Vec<&str> = known.collect();
         Error::Usage(format!(
-            "no distro named '{name}'; the spec has: {}",
-            known.collect::<Vec<_>>().join(", ")
+            "no distro named '{name}'{}; the spec has: {}",
+            crate::suggest::did_you_mean(name, known.iter().copied()),
+            known.join(", ")
         ))
     }
 

@@ -27,5 +27,6 @@ pub mod runner;
 pub mod schema;
 pub mod spec;
 pub mod style;
+pub mod suggest;
 pub mod table;
 pub mod validate;

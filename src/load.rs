@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::locate::{Locations, duplicates};
 use crate::spec::Spec;
+use crate::suggest::did_you_mean;
 use crate::validate::{ValidSpec, validate};
 
 /// The largest spec tcgen reads: 3.5 times a 10,000-distro spec. Larger input is refused before
@@ -85,6 +86,21 @@ pub fn load_bytes(path: &Path, bytes: &[u8], known_scripts: &[&str]) -> Result<V
             );
         }
         let position = e.location().map(|l| (l.line(), Some(l.column())));
+        // YAML indents with spaces only: a tab before the fault is the likeliest cause.
+        let tab_line = text
+            .lines()
+            .enumerate()
+            .take(position.map_or(0, |(line, _)| line))
+            .filter(|(_, l)| l.trim_start_matches(' ').starts_with('\t'))
+            .last()
+            .map(|(index, _)| index + 1);
+        if let Some(line) = tab_line {
+            return single(
+                path,
+                Some((line, None)),
+                "a tab indents this line; YAML indents with spaces only: replace the tab with spaces".to_owned(),
+            );
+        }
         single(path, position, parse_message(&e))
     })?;
     let problems = match validate(spec, known_scripts) {
@@ -136,12 +152,20 @@ fn too_deep(text: &str) -> Option<usize> {
 /// a hint where the message alone does not say what to do.
 fn parse_message(error: &serde_yaml::Error) -> String {
     let text = without_position(&error.to_string());
-    if text.contains("unknown field") {
-        format!("{text}; check the spelling or remove the key")
+    // serde names the unknown word and the expected ones in backquotes.
+    let quoted: Vec<&str> = text.split('`').skip(1).step_by(2).collect();
+    let suggestion = match quoted.split_first() {
+        Some((unknown, expected)) => did_you_mean(unknown, expected.iter().copied()),
+        None => String::new(),
+    };
+    if text.contains("unknown field `<<`") {
+        "YAML merge keys (<<) are not supported: write the keys out in each entry, or move what distros share to defaults".to_owned()
+    } else if text.contains("unknown field") {
+        format!("{text}{suggestion}; check the spelling or remove the key")
     } else if text.contains("missing field") {
         format!("{text}; add it")
     } else if text.contains("unknown variant") {
-        format!("{text}; use one of the listed values")
+        format!("{text}{suggestion}; use one of the listed values")
     } else if text.contains("expected map with a single key") {
         format!(
             "{}: a step is a mapping with exactly one key, install, add_repo or run; split it into one step per key",

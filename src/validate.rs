@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use crate::arch;
 use crate::reference;
 use crate::spec::{AddRepo, Checks, Distro, InstallStep, Spec, Step, Tool};
+use crate::suggest::did_you_mean;
 
 /// One thing wrong with the spec, at a path such as `distros.redhat9.packages[3]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -264,6 +265,27 @@ impl Validator {
         }
     }
 
+    /// Every `${NAME}` in a `run:` step must be a gated argument of the distro: the only
+    /// build arguments its Dockerfile declares.
+    fn check_braced_args(&mut self, path: &str, command: &str, args: &[String]) {
+        let mut rest = command;
+        while let Some(start) = rest.find("${") {
+            let Some(len) = rest[start..].find('}') else {
+                self.problem(
+                    path,
+                    "'${' is not closed; write ${NAME} for a gated argument",
+                );
+                return;
+            };
+            let name = &rest[start + 2..start + len];
+            if !args.iter().any(|a| a == name) {
+                self.problem(path, &format!("'${{{name}}}' is not a gated argument of this distro{}; add '{name}' to its gated_args (declared under the top-level gated_args)", did_you_mean(name, args.iter().map(String::as_str))));
+                return;
+            }
+            rest = &rest[start + len + 1..];
+        }
+    }
+
     fn check_variable_name(&mut self, path: &str, name: &str) {
         let valid = name.starts_with(|c: char| c.is_ascii_uppercase() || c == '_')
             && name
@@ -355,7 +377,7 @@ impl Validator {
         for (i, tool) in tools.iter().enumerate() {
             let at = format!("{path}[{i}]");
             if !spec.tools.contains_key(tool) {
-                self.problem(&at, &format!("tool '{}' is not defined; define it under the top-level tools or remove it", tool.escape_debug()));
+                self.problem(&at, &format!("tool '{}' is not defined{}; define it under the top-level tools or remove it", tool.escape_debug(), did_you_mean(tool, spec.tools.keys().map(String::as_str))));
             } else if !seen.insert(tool) {
                 self.problem(&at, &format!("tool '{tool}' is listed twice; remove one"));
             }
@@ -406,7 +428,10 @@ impl Validator {
         for (i, step) in steps.iter().enumerate() {
             let at = format!("{path}[{i}]");
             match step {
-                Step::Run(command) => self.check_command(&format!("{at}.run"), command),
+                Step::Run(command) => {
+                    self.check_command(&format!("{at}.run"), command);
+                    self.check_braced_args(&format!("{at}.run"), command, &distro.gated_args);
+                }
                 Step::Install(InstallStep { packages, options }) => {
                     self.check_packages(&format!("{at}.install.packages"), packages);
                     self.check_options(&format!("{at}.install.options"), options);
@@ -463,7 +488,7 @@ impl Validator {
         for (i, repo) in distro.repositories.iter().enumerate() {
             let at = format!("{path}.repositories[{i}]");
             if !spec.repositories.contains_key(repo) {
-                self.problem(&at, &format!("repository file '{}' is not defined; define it under the top-level repositories", repo.escape_debug()));
+                self.problem(&at, &format!("repository file '{}' is not defined{}; define it under the top-level repositories", repo.escape_debug(), did_you_mean(repo, spec.repositories.keys().map(String::as_str))));
             }
             if !distro.family.uses_repo_files() {
                 self.problem(
@@ -477,7 +502,7 @@ impl Validator {
         }
         for (i, arg) in distro.gated_args.iter().enumerate() {
             if !spec.gated_args.contains_key(arg) {
-                self.problem(&format!("{path}.gated_args[{i}]"), &format!("gated argument '{}' is not declared; declare it under the top-level gated_args with a description", arg.escape_debug()));
+                self.problem(&format!("{path}.gated_args[{i}]"), &format!("gated argument '{}' is not declared{}; declare it under the top-level gated_args with a description", arg.escape_debug(), did_you_mean(arg, spec.gated_args.keys().map(String::as_str))));
             }
         }
         self.check_steps(

@@ -347,7 +347,7 @@ fn show_prints_a_distro_with_defaults_merged() {
     assert_eq!(output.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&output.stderr).contains(
-            "no distro named 'debian99'; the spec has: centos7, debian12, rocky9, suse15"
+            "no distro named 'debian99' (did you mean 'debian12'?); the spec has: centos7, debian12, rocky9, suse15"
         )
     );
 }

@@ -194,6 +194,10 @@ fn print_dry_run(request: &BuildRequest, builds: &[TargetBuild]) {
             println!("# built only if this finds no {}:", build.digest_tag);
             println!("{}", lookup.invocation());
         }
+        for step in &build.prepare {
+            println!("# may fail, when there is nothing to remove:");
+            println!("{step}");
+        }
         for step in &build.steps {
             println!("{step}");
         }

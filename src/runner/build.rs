@@ -72,6 +72,8 @@ pub struct TargetBuild {
     pub digest_tag: String,
     /// With `--skip-existing`: how to ask the registry for the digest tag.
     pub lookup: Option<RegistryLookup>,
+    /// Commands run first whose failure does not matter (removing what may not exist).
+    pub prepare: Vec<Invocation>,
     /// The commands, run in order.
     pub steps: Vec<Invocation>,
     /// The log file.
@@ -200,15 +202,18 @@ pub fn target_builds(
                 .transpose()?;
             let log = request.log_dir.join(format!("{name}.log"));
             let metadata = request.log_dir.join(format!("{name}.metadata"));
-            let steps = match request.engine {
-                Engine::Docker => vec![bake(
-                    request,
-                    &out,
-                    distro,
-                    &digest_tag,
-                    &metadata,
-                    cache.as_deref(),
-                )],
+            let (prepare, steps) = match request.engine {
+                Engine::Docker => (
+                    Vec::new(),
+                    vec![bake(
+                        request,
+                        &out,
+                        distro,
+                        &digest_tag,
+                        &metadata,
+                        cache.as_deref(),
+                    )],
+                ),
                 Engine::Podman => {
                     let tags = [tag.clone(), digest_tag.clone()];
                     podman(
@@ -230,6 +235,7 @@ pub fn target_builds(
                 tag,
                 digest_tag,
                 lookup,
+                prepare,
                 steps,
                 log,
                 metadata,
@@ -333,7 +339,7 @@ fn podman(
     tags: &[String; 2],
     cache: Option<&str>,
     metadata: &Path,
-) -> Vec<Invocation> {
+) -> (Vec<Invocation>, Vec<Invocation>) {
     let [tag, digest_tag] = tags;
     let program = request.engine.program();
     let step = |args: Vec<String>| {
@@ -346,19 +352,17 @@ fn podman(
         "-f".into(),
         format!("{out}/{}.Dockerfile", distro.name),
     ];
+    let mut prepare = Vec::new();
     let mut steps = Vec::new();
-    // A manifest list keeps what is added to it: each build starts from a new one.
+    // A manifest list keeps what is added to it: each build starts from a new one. podman 4.3
+    // removes a manifest list with `manifest rm` only, which fails when there is none.
     let manifest = if request.registry.is_some() {
         digest_tag
     } else {
         tag
     };
     if request.multi {
-        steps.push(step(vec![
-            "rmi".into(),
-            "--ignore".into(),
-            manifest.clone(),
-        ]));
+        prepare.push(step(vec!["manifest".into(), "rm".into(), manifest.clone()]));
         args.extend([
             "--platform".into(),
             distro.platforms.join(","),
@@ -418,7 +422,7 @@ fn podman(
             step(vec!["push".into(), digest_tag.clone()])
         });
     }
-    steps
+    (prepare, steps)
 }
 
 /// The program that copies images between registries for podman builds: skopeo, or

@@ -88,6 +88,11 @@ pub fn run(
 fn run_target(build: &TargetBuild, signals: &Signals) -> Result<Option<TargetResult>> {
     let _ = std::fs::remove_file(&build.log);
     let _ = std::fs::remove_file(&build.metadata);
+    for step in &build.prepare {
+        if let Outcome::Interrupted(_) = process::run_logged(step, &build.log, signals)? {
+            return Ok(None);
+        }
+    }
     for step in &build.steps {
         match process::run_logged(step, &build.log, signals)? {
             Outcome::Exited(0) => {}
