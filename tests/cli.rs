@@ -194,8 +194,13 @@ fn list_names_every_distro_and_the_gate() {
         "a header and the fixture's four distros: {stdout}"
     );
     let gated = stdout.lines().find(|l| l.starts_with("suse15 ")).unwrap();
+    let digest = gated.split_whitespace().last().unwrap();
     assert!(
-        gated.contains("test-suse-15") && gated.ends_with("SUSE_MIRROR"),
+        digest.len() == 12 && digest.bytes().all(|b| b.is_ascii_hexdigit()),
+        "the input digest column: {gated}"
+    );
+    assert!(
+        gated.contains("test-suse-15") && gated.contains(" SUSE_MIRROR "),
         "{gated}"
     );
 }
@@ -301,5 +306,66 @@ fn in_docker_without_the_separator_says_to_put_the_command_after_it() {
     assert!(
         stderr.contains("hint: put the command after `--`: tcgen in-docker IMAGE -- ./buildall.sh"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn tcgen_finds_the_spec_in_a_folder_above_and_works_from_there() {
+    let dir = common::scratch_with("fleet.yaml");
+    let deep = dir.path().join("source/zlib");
+    fs::create_dir_all(&deep).unwrap();
+    let (code, stdout, stderr) = tcgen(&deep, &["render"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("rendered 12 files into generated"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "using {}",
+            dir.path().join("distros.yaml").display()
+        )),
+        "{stderr}"
+    );
+    assert!(dir.path().join("generated/bake.hcl").is_file());
+    assert!(!deep.join("generated").exists());
+}
+
+#[test]
+fn every_command_help_ends_with_examples_and_show_has_json() {
+    let dir = common::scratch_with("fleet.yaml");
+    for command in [
+        "render",
+        "list",
+        "show",
+        "schema",
+        "completions",
+        "man",
+        "plan",
+        "lock",
+        "build",
+        "in-docker",
+    ] {
+        let (code, stdout, _) = tcgen(dir.path(), &[command, "--help"]);
+        assert_eq!(code, 0, "{command}");
+        let examples = stdout.split("Examples:\n").nth(1).unwrap_or_default();
+        assert!(
+            examples
+                .lines()
+                .filter(|l| l.trim_start().starts_with("tcgen "))
+                .count()
+                >= 1,
+            "{command}: {stdout}"
+        );
+    }
+    let (code, stdout, _) = tcgen(dir.path(), &["show", "debian12", "--json"]);
+    assert_eq!(code, 0);
+    let shown: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(shown["image"], "test-toolchain-debian12");
+    assert!(
+        shown["input_digest"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
     );
 }

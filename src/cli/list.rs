@@ -67,10 +67,22 @@ pub fn list_command(
                 } else {
                     e.gated_args.join(",")
                 },
+                e.digest_tag
+                    .rsplit(':')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
             ]
         })
         .collect();
-    let header = ["NAME", "BASE IMAGE", "PLATFORMS", "LABEL", "GATED ARGS"];
+    let header = [
+        "NAME",
+        "BASE IMAGE",
+        "PLATFORMS",
+        "LABEL",
+        "GATED ARGS",
+        "INPUT DIGEST",
+    ];
     write!(stdout, "{}", aligned(&header, &rows, &|_, _, cell| cell)).map_err(io)?;
     Ok(())
 }

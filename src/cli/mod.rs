@@ -61,14 +61,10 @@ pub fn main() -> ExitCode {
 #[derive(Debug, Parser)]
 #[command(name = "tcgen", version, about)]
 struct Cli {
-    /// The spec file.
-    #[arg(
-        long,
-        global = true,
-        default_value = "distros.yaml",
-        value_name = "FILE"
-    )]
-    spec: PathBuf,
+    /// The spec file [default: distros.yaml, here or in the nearest folder above, which then
+    /// becomes the folder tcgen works in, as cargo finds Cargo.toml].
+    #[arg(long, global = true, value_name = "FILE")]
+    spec: Option<PathBuf>,
     /// When to colour output; NO_COLOR set to anything turns `auto` off.
     #[arg(
         long,
@@ -85,6 +81,9 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Render the spec into the output directory (Dockerfiles, bake.hcl, Makefile, build context).
+    #[command(
+        after_help = "Examples:\n  tcgen render\n  tcgen render --check                      # in CI: exit 1 with a diff when generated/ is stale\n  tcgen --spec other.yaml render --out gen2"
+    )]
     Render {
         /// Output directory.
         #[arg(long, default_value = "generated", value_name = "DIR")]
@@ -94,27 +93,42 @@ enum Command {
         check: bool,
     },
     /// List the distros: name, base image, platforms, label, gated arguments.
+    #[command(after_help = "Examples:\n  tcgen list\n  tcgen list --json | jq -r '.[].digest_tag'")]
     List {
         /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
     /// Print one distro's spec with the defaults merged in, and what tcgen derives from it.
+    #[command(
+        after_help = "Examples:\n  tcgen show ubuntu2204\n  tcgen show redhat9 --json | jq .assertion_checks"
+    )]
     Show {
         /// The distro.
         distro: String,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
     },
     /// Print the JSON Schema of distros.yaml (also written to generated/distros.schema.json).
+    #[command(after_help = "Examples:\n  tcgen schema > distros.schema.json")]
     Schema,
     /// Print a completion script for a shell: `tcgen completions bash > /etc/bash_completion.d/tcgen`.
+    #[command(
+        after_help = "Examples:\n  tcgen completions bash > /etc/bash_completion.d/tcgen\n  tcgen completions zsh > ~/.zfunc/_tcgen"
+    )]
     Completions {
         /// The shell.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
     /// Print the man page (roff): `tcgen man > tcgen.1 && man -l tcgen.1`.
+    #[command(after_help = "Examples:\n  tcgen man > tcgen.1 && man -l tcgen.1")]
     Man,
     /// Show which images must be built: every one, or those whose inputs differ from a commit.
+    #[command(
+        after_help = "Examples:\n  tcgen plan --changed-since origin/main\n  tcgen plan --changed-since HEAD~1 --json | jq -r '.changed[].name'"
+    )]
     Plan {
         /// Compare with this git commit (branch, tag, `HEAD~1`), read without checking it out.
         #[arg(long, value_name = "REF")]
@@ -128,6 +142,9 @@ enum Command {
     },
     /// Resolve base images to digests into the lock file next to the spec (distros.lock), or
     /// check it against the registries.
+    #[command(
+        after_help = "Examples:\n  tcgen lock\n  tcgen lock --check                        # weekly: exit 1 when a base moved\n  tcgen lock --update ubuntu2204 && tcgen render"
+    )]
     Lock {
         /// Compare every locked digest with its registry; exit 1 when one moved. Writes nothing.
         #[arg(long, conflicts_with = "update")]
@@ -140,6 +157,9 @@ enum Command {
         engine: crate::runner::Engine,
     },
     /// Build images with docker buildx bake (or podman build), from the repository root.
+    #[command(
+        after_help = "Examples:\n  tcgen build ubuntu2204 redhat9\n  tcgen build --registry my-registry.example.com/toolchain --skip-existing\n  tcgen build --engine podman --jobs 2"
+    )]
     Build {
         #[command(flatten)]
         request: BuildRequest,
@@ -155,6 +175,9 @@ enum Command {
         print_tags: bool,
     },
     /// Run a command inside a built image with the repository at /mnt.
+    #[command(
+        after_help = "Examples:\n  tcgen in-docker impala-toolchain-ubuntu2204 -- ./buildall.sh\n  tcgen in-docker --engine podman --docker-args=-t impala-toolchain-redhat9 -- bash"
+    )]
     InDocker {
         #[command(flatten)]
         request: InDocker,
@@ -164,12 +187,49 @@ enum Command {
     },
 }
 
+/// The spec's file name when `--spec` is not given.
+const DEFAULT_SPEC: &str = "distros.yaml";
+
+/// The spec `--spec` names; without it, `distros.yaml` here or in the nearest folder above, in
+/// which case tcgen moves there, so that the output folder and build context are where they
+/// always are: beside the spec.
+fn locate_spec(given: Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(spec) = given {
+        return Ok(spec);
+    }
+    let here =
+        std::env::current_dir().map_err(|e| Error::io("cannot find the current directory", e))?;
+    if let Some(root) = here
+        .ancestors()
+        .skip(1)
+        .find(|dir| !here.join(DEFAULT_SPEC).exists() && dir.join(DEFAULT_SPEC).is_file())
+    {
+        std::env::set_current_dir(root)
+            .map_err(|e| Error::io(format!("cannot change to {}", root.display()), e))?;
+        eprintln!(
+            "tcgen: using {} (paths are relative to {})",
+            root.join(DEFAULT_SPEC).display(),
+            root.display()
+        );
+    }
+    Ok(PathBuf::from(DEFAULT_SPEC))
+}
+
 fn run(cli: Cli, styles: Styles) -> Result<i32> {
+    let uses_spec = !matches!(
+        cli.command,
+        Command::Schema | Command::Completions { .. } | Command::Man
+    );
+    let spec = if uses_spec {
+        locate_spec(cli.spec)?
+    } else {
+        PathBuf::new()
+    };
     let mut stdout = std::io::stdout().lock();
     let io = |e| Error::io("cannot write to standard output", e);
     match cli.command {
-        Command::Show { distro } => {
-            show_command(&cli.spec, &distro, &mut stdout)?;
+        Command::Show { distro, json } => {
+            show_command(&spec, &distro, json, &mut stdout)?;
             Ok(0)
         }
         Command::Schema => {
@@ -187,13 +247,13 @@ fn run(cli: Cli, styles: Styles) -> Result<i32> {
             Ok(0)
         }
         Command::Render { out, check } => {
-            match render_command(&cli.spec, &out, check, &mut stdout, styles.out)? {
+            match render_command(&spec, &out, check, &mut stdout, styles.out)? {
                 RenderOutcome::UpToDate => Ok(0),
                 RenderOutcome::Stale => Ok(EXIT_FAILURE),
             }
         }
         Command::List { json } => {
-            list_command(&cli.spec, &default_out(), json, &mut stdout)?;
+            list_command(&spec, &default_out(), json, &mut stdout)?;
             Ok(0)
         }
         Command::Lock {
@@ -206,14 +266,14 @@ fn run(cli: Cli, styles: Styles) -> Result<i32> {
                 (false, Some(distros)) => LockMode::Update(distros),
                 (false, None) => LockMode::Missing,
             };
-            lock_command(&cli.spec, engine, mode, &mut stdout)
+            lock_command(&spec, engine, mode, &mut stdout)
         }
         Command::Plan {
             changed_since,
             json,
             out,
         } => {
-            plan_command(&cli.spec, &out, changed_since.as_deref(), json, &mut stdout)?;
+            plan_command(&spec, &out, changed_since.as_deref(), json, &mut stdout)?;
             Ok(0)
         }
         Command::Build {
@@ -225,18 +285,11 @@ fn run(cli: Cli, styles: Styles) -> Result<i32> {
             drop(stdout);
             request.root = std::env::current_dir()
                 .map_err(|e| Error::io("cannot find the current directory", e))?;
-            build_command(
-                &cli.spec,
-                &request,
-                allow_stale,
-                dry_run,
-                print_tags,
-                styles,
-            )
+            build_command(&spec, &request, allow_stale, dry_run, print_tags, styles)
         }
         Command::InDocker { request, dry_run } => {
             drop(stdout);
-            in_docker_command(&cli.spec, request, dry_run)
+            in_docker_command(&spec, request, dry_run)
         }
     }
 }

@@ -29,7 +29,12 @@ struct Shown<'a> {
 }
 
 /// `tcgen show DISTRO`.
-pub fn show_command(spec_path: &Path, name: &str, stdout: &mut dyn Write) -> Result<()> {
+pub fn show_command(
+    spec_path: &Path,
+    name: &str,
+    json: bool,
+    stdout: &mut dyn Write,
+) -> Result<()> {
     let spec = load_file(spec_path, &script_names())?;
     let lock = Lock::read(spec_path, &lockable_bases(&spec))?;
     let compiled = compile_spec(&spec, lock.as_ref(), spec_path, &default_out())?;
@@ -61,6 +66,12 @@ pub fn show_command(spec_path: &Path, name: &str, stdout: &mut dyn Write) -> Res
         distro,
         assertion_checks: checks_of(&spec, entry),
     };
+    if json {
+        let text =
+            serde_json::to_string_pretty(&shown).map_err(|e| Error::Template(e.to_string()))?;
+        return writeln!(stdout, "{text}")
+            .map_err(|e| Error::io("cannot write to standard output", e));
+    }
     let yaml = serde_yaml::to_string(&shown).map_err(|e| Error::Template(e.to_string()))?;
     write!(
         stdout,
