@@ -42,29 +42,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The shell scripts images copy, by file name under `templates/scripts/`.
-const SCRIPTS: &[(&str, &str)] = &[
-    (
-        "assert-dependencies.sh",
-        include_str!("../templates/scripts/assert-dependencies.sh"),
-    ),
-    (
-        "install-awscli.sh",
-        include_str!("../templates/scripts/install-awscli.sh"),
-    ),
-    (
-        "install-ccache.sh",
-        include_str!("../templates/scripts/install-ccache.sh"),
-    ),
-    (
-        "install-maven.sh",
-        include_str!("../templates/scripts/install-maven.sh"),
-    ),
-    (
-        "setup-python.sh",
-        include_str!("../templates/scripts/setup-python.sh"),
-    ),
-];
+/// The shell scripts images copy, by file name under `templates/scripts/`: every `.sh` file
+/// there, embedded by `build.rs`.
+const SCRIPTS: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/scripts.rs"));
 
 /// Names of the scripts a tool may use.
 pub fn script_names() -> Vec<&'static str> {

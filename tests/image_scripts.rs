@@ -220,3 +220,14 @@ fn setup_python_fails_when_no_python_is_installed() {
         text(&output)
     );
 }
+
+#[test]
+fn every_script_file_is_built_in_so_a_tool_needs_no_rust_change() {
+    let mut files: Vec<String> = fs::read_dir(script("."))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".sh"))
+        .collect();
+    files.sort();
+    assert_eq!(tcgen::render::script_names(), files);
+}
