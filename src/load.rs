@@ -76,12 +76,12 @@ pub fn load_bytes(path: &Path, bytes: &[u8], known_scripts: &[&str]) -> Result<V
     }
     let spec: Spec = serde_yaml::from_str(text).map_err(|e| {
         // A repeated key is one cause of failure; the search that names it runs only now.
-        if let Some((key, (line, column))) = duplicates(text).first() {
+        if let Some((key, (line, column), first)) = duplicates(text).first() {
             return single(
                 path,
                 Some((*line, Some(*column))),
                 format!(
-                    "{key} appears twice; each key may appear once in its mapping, remove or rename one"
+                    "{key} appears twice (first on line {first}); each key may appear once in its mapping, remove or rename one"
                 ),
             );
         }

@@ -1,7 +1,7 @@
 //! Finds where a value sits in a YAML file, so that errors found after parsing (by validation)
 //! can name a line and column. Paths look like `distros.redhat9.packages[3]`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
@@ -13,7 +13,7 @@ pub struct Locations {
 }
 
 /// A key that appears twice in one mapping: its path and the line and column of the second.
-pub type Duplicate = (String, (usize, usize));
+pub type Duplicate = (String, (usize, usize), usize);
 
 /// The keys of `text` that repeat within their mapping. Cheaper than [`Locations::index`], as
 /// it records no paths: every load runs it, while the full index is made only to place errors.
@@ -63,7 +63,7 @@ const MAX_DEPTH: usize = 32;
 enum Frame {
     Mapping {
         key: Option<String>,
-        seen: HashSet<String>,
+        seen: HashMap<String, usize>,
     },
     Sequence {
         next: usize,
@@ -118,10 +118,13 @@ impl Indexer {
         {
             let parent = self.paths.last().map(String::as_str).unwrap_or_default();
             let position = (mark.line(), mark.col() + 1);
-            if seen.contains(&value) {
-                self.duplicates.push((join(parent, &value), position));
-            } else {
-                seen.insert(value.clone());
+            match seen.get(&value) {
+                Some(first) => self
+                    .duplicates
+                    .push((join(parent, &value), position, *first)),
+                None => {
+                    seen.insert(value.clone(), position.0);
+                }
             }
             if record {
                 self.by_path.entry(join(parent, &value)).or_insert(position);
@@ -155,7 +158,7 @@ impl MarkedEventReceiver for Indexer {
                 let path = self.enter_node(mark, true).unwrap_or_default();
                 self.stack.push(Frame::Mapping {
                     key: None,
-                    seen: HashSet::new(),
+                    seen: HashMap::new(),
                 });
                 self.paths.push(path);
             }
@@ -183,11 +186,14 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_keys_are_reported_where_they_repeat() {
+    fn duplicate_keys_are_reported_where_they_repeat_and_first_stand() {
         let found = duplicates("a: 1\nb:\n  c: 1\n  c: 2\nd: [{e: 1, e: 2}]\n");
         assert_eq!(
             found,
-            vec![("b.c".to_owned(), (4, 3)), ("d[0].e".to_owned(), (5, 12))]
+            vec![
+                ("b.c".to_owned(), (4, 3), 3),
+                ("d[0].e".to_owned(), (5, 12), 5)
+            ]
         );
     }
 

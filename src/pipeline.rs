@@ -54,6 +54,16 @@ pub fn compile_spec(
     Ok(Compiled { model, rendered })
 }
 
+/// `tcgen ARGS` as the user should type it to act on `spec_path`: with `--spec` when the spec
+/// is not the default one, so that a hint pasted as it is works.
+pub fn tcgen_command(spec_path: &Path, args: &str) -> String {
+    if spec_path == Path::new("distros.yaml") {
+        format!("tcgen {args}")
+    } else {
+        format!("tcgen --spec {} {args}", spec_path.display())
+    }
+}
+
 /// What the banner and bake file say: the spec by file name, the command that regenerates,
 /// and the context directory as seen from where bake runs.
 pub fn provenance(spec_path: &Path, out: &Path) -> Provenance {

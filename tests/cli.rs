@@ -369,3 +369,40 @@ fn every_command_help_ends_with_examples_and_show_has_json() {
             .starts_with("sha256:")
     );
 }
+
+#[test]
+fn hints_repeat_the_spec_and_output_folder_the_user_gave() {
+    let dir = common::scratch_with("fleet.yaml");
+    fs::rename(
+        dir.path().join("distros.yaml"),
+        dir.path().join("fleet.yaml"),
+    )
+    .unwrap();
+    let (_, stdout, _) = tcgen(
+        dir.path(),
+        &["--spec", "fleet.yaml", "render", "--out", "gen"],
+    );
+    assert!(
+        stdout.contains("run `tcgen --spec fleet.yaml lock`"),
+        "{stdout}"
+    );
+    fs::write(dir.path().join("gen/bake.hcl"), "# edited\n").unwrap();
+    let (code, stdout, _) = tcgen(
+        dir.path(),
+        &["--spec", "fleet.yaml", "render", "--check", "--out", "gen"],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("run `tcgen render --spec fleet.yaml --out gen`"),
+        "{stdout}"
+    );
+    let (code, _, stderr) = tcgen(
+        dir.path(),
+        &["--spec", "fleet.yaml", "build", "--dry-run", "--out", "gen"],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("run `tcgen render --spec fleet.yaml --out gen` first"),
+        "{stderr}"
+    );
+}

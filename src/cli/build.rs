@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::error::{EXIT_FAILURE, Error, Result};
 use crate::files;
-use crate::pipeline::{Compiled, compile};
+use crate::pipeline::{Compiled, compile, provenance};
 use crate::plan::rebuild_plan;
 use crate::process::{self, Outcome, Signals};
 use crate::runner::build::{self, BuildRequest, RegistryLookup, TargetBuild, TargetResult};
@@ -29,7 +29,7 @@ pub fn build_command(
 ) -> Result<i32> {
     let compiled = compile(spec, &request.out)?;
     if !allow_stale {
-        refuse_stale(&compiled, request)?;
+        refuse_stale(&compiled, spec, request)?;
     }
     let env: &dyn Environment = &ProcessEnvironment;
     let mut selection = build::select(&compiled, &request.targets, env)?;
@@ -172,17 +172,18 @@ fn publish(
 }
 
 /// Refuses to build from generated files that do not match the spec.
-fn refuse_stale(compiled: &Compiled, request: &BuildRequest) -> Result<()> {
+fn refuse_stale(compiled: &Compiled, spec: &Path, request: &BuildRequest) -> Result<()> {
     let drift = files::check(&compiled.rendered.files, &request.root.join(&request.out))?;
     if drift.is_empty() {
         return Ok(());
     }
     Err(Error::Usage(format!(
-        "{} is stale ({} changed, {} missing, {} orphaned): run `tcgen render` first, or pass --allow-stale",
+        "{} is stale ({} changed, {} missing, {} orphaned): run `{}` first, or pass --allow-stale",
         request.out.display(),
         drift.changed.len(),
         drift.missing.len(),
-        drift.orphaned.len()
+        drift.orphaned.len(),
+        provenance(spec, &request.out).regenerate
     )))
 }
 

@@ -10,6 +10,7 @@ use crate::files;
 use crate::load::load_file;
 use crate::lock::{Lock, lock_path};
 use crate::model::lockable_bases;
+use crate::pipeline::tcgen_command;
 use crate::render::script_names;
 use crate::runner::Engine;
 use crate::runner::resolve::resolve;
@@ -99,15 +100,18 @@ pub fn lock_command(
             let names: Vec<&str> = unlocked.iter().map(|s| s.as_str()).collect();
             writeln!(
                 stdout,
-                "note: not locked: {}; run `tcgen lock` to pin them",
-                names.join(", ")
+                "note: not locked: {}; run `{}` to pin them",
+                names.join(", "),
+                tcgen_command(spec_path, "lock")
             )
             .map_err(io)?;
         }
         if moved > 0 {
             writeln!(
                 stdout,
-                "{moved} locked base image(s) moved: run `tcgen lock --update` and `tcgen render`, and commit both"
+                "{moved} locked base image(s) moved: run `{}` and `{}`, and commit both",
+                tcgen_command(spec_path, "lock --update"),
+                tcgen_command(spec_path, "render")
             )
             .map_err(io)?;
             return Ok(EXIT_FAILURE);
@@ -120,9 +124,10 @@ pub fn lock_command(
         files::replace_file(&path, text.as_bytes())?;
         writeln!(
             stdout,
-            "wrote {} ({} base images); run `tcgen render` to pin the Dockerfiles",
+            "wrote {} ({} base images); run `{}` to pin the Dockerfiles",
             path.display(),
-            lock.digests.len()
+            lock.digests.len(),
+            tcgen_command(spec_path, "render")
         )
         .map_err(io)?;
     } else {

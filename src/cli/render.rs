@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::files;
-use crate::pipeline::{compile, provenance};
+use crate::pipeline::{compile, provenance, tcgen_command};
 use crate::style::Style;
 
 /// What `render` did, for the exit code.
@@ -33,9 +33,10 @@ pub fn render_command(
     if !unpinned.is_empty() {
         writeln!(
             stdout,
-            "note: {} base image(s) not pinned to a digest: {}; run `tcgen lock` to pin them",
+            "note: {} base image(s) not pinned to a digest: {}; run `{}` to pin them",
             unpinned.len(),
-            unpinned.join(", ")
+            unpinned.join(", "),
+            tcgen_command(spec_path, "lock")
         )
         .map_err(io)?;
     }
