@@ -406,3 +406,23 @@ fn hints_repeat_the_spec_and_output_folder_the_user_gave() {
         "{stderr}"
     );
 }
+
+#[test]
+fn spec_is_an_option_only_of_the_commands_that_read_it_before_or_after_the_command() {
+    let dir = common::scratch_with("fleet.yaml");
+    for (command, has) in [
+        ("man", false),
+        ("completions", false),
+        ("schema", false),
+        ("render", true),
+        ("build", true),
+    ] {
+        let (_, stdout, _) = tcgen(dir.path(), &[command, "--help"]);
+        assert_eq!(stdout.contains("--spec <FILE>"), has, "{command}");
+    }
+    fs::rename(dir.path().join("distros.yaml"), dir.path().join("f.yaml")).unwrap();
+    let before = tcgen(dir.path(), &["--spec", "f.yaml", "list"]);
+    let after = tcgen(dir.path(), &["list", "--spec", "f.yaml"]);
+    assert_eq!(before.0, 0);
+    assert_eq!(before, after);
+}

@@ -61,10 +61,8 @@ pub fn main() -> ExitCode {
 #[derive(Debug, Parser)]
 #[command(name = "tcgen", version, about)]
 struct Cli {
-    /// The spec file [default: distros.yaml, here or in the nearest folder above, which then
-    /// becomes the folder tcgen works in, as cargo finds Cargo.toml].
-    #[arg(long, global = true, value_name = "FILE")]
-    spec: Option<PathBuf>,
+    #[command(flatten)]
+    spec: SpecArg,
     /// When to colour output; NO_COLOR set to anything turns `auto` off.
     #[arg(
         long,
@@ -78,6 +76,15 @@ struct Cli {
     command: Command,
 }
 
+/// `--spec`, on the commands that read the spec (and before any command).
+#[derive(Debug, Clone, Default, clap::Args)]
+struct SpecArg {
+    /// The spec file [default: distros.yaml, here or in the nearest folder above, which then
+    /// becomes the folder tcgen works in, as cargo finds Cargo.toml].
+    #[arg(long, value_name = "FILE")]
+    spec: Option<PathBuf>,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Render the spec into the output directory (Dockerfiles, bake.hcl, Makefile, build context).
@@ -85,6 +92,8 @@ enum Command {
         after_help = "Examples:\n  tcgen render\n  tcgen render --check                      # in CI: exit 1 with a diff when generated/ is stale\n  tcgen --spec other.yaml render --out gen2"
     )]
     Render {
+        #[command(flatten)]
+        spec: SpecArg,
         /// Output directory.
         #[arg(long, default_value = "generated", value_name = "DIR")]
         out: PathBuf,
@@ -95,6 +104,8 @@ enum Command {
     /// List the distros: name, base image, platforms, label, gated arguments.
     #[command(after_help = "Examples:\n  tcgen list\n  tcgen list --json | jq -r '.[].digest_tag'")]
     List {
+        #[command(flatten)]
+        spec: SpecArg,
         /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
@@ -104,6 +115,8 @@ enum Command {
         after_help = "Examples:\n  tcgen show ubuntu2204\n  tcgen show redhat9 --json | jq .assertion_checks"
     )]
     Show {
+        #[command(flatten)]
+        spec: SpecArg,
         /// The distro.
         distro: String,
         /// Print JSON for scripts.
@@ -130,6 +143,8 @@ enum Command {
         after_help = "Examples:\n  tcgen plan --changed-since origin/main\n  tcgen plan --changed-since HEAD~1 --json | jq -r '.changed[].name'"
     )]
     Plan {
+        #[command(flatten)]
+        spec: SpecArg,
         /// Compare with this git commit (branch, tag, `HEAD~1`), read without checking it out.
         #[arg(long, value_name = "REF")]
         changed_since: Option<String>,
@@ -146,6 +161,8 @@ enum Command {
         after_help = "Examples:\n  tcgen lock\n  tcgen lock --check                        # weekly: exit 1 when a base moved\n  tcgen lock --update ubuntu2204 && tcgen render"
     )]
     Lock {
+        #[command(flatten)]
+        spec: SpecArg,
         /// Compare every locked digest with its registry; exit 1 when one moved. Writes nothing.
         #[arg(long, conflicts_with = "update")]
         check: bool,
@@ -161,6 +178,8 @@ enum Command {
         after_help = "Examples:\n  tcgen build ubuntu2204 redhat9\n  tcgen build --registry my-registry.example.com/toolchain --skip-existing\n  tcgen build --engine podman --jobs 2"
     )]
     Build {
+        #[command(flatten)]
+        spec: SpecArg,
         #[command(flatten)]
         request: BuildRequest,
         /// Build even when the generated files are stale.
@@ -180,11 +199,29 @@ enum Command {
     )]
     InDocker {
         #[command(flatten)]
+        spec: SpecArg,
+        #[command(flatten)]
         request: InDocker,
         /// Print the commands; run nothing.
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+impl Command {
+    /// The `--spec` given after the command, if any.
+    fn spec(&self) -> Option<PathBuf> {
+        match self {
+            Command::Render { spec, .. }
+            | Command::List { spec, .. }
+            | Command::Show { spec, .. }
+            | Command::Plan { spec, .. }
+            | Command::Lock { spec, .. }
+            | Command::Build { spec, .. }
+            | Command::InDocker { spec, .. } => spec.spec.clone(),
+            Command::Schema | Command::Completions { .. } | Command::Man => None,
+        }
+    }
 }
 
 /// The spec's file name when `--spec` is not given.
@@ -221,14 +258,14 @@ fn run(cli: Cli, styles: Styles) -> Result<i32> {
         Command::Schema | Command::Completions { .. } | Command::Man
     );
     let spec = if uses_spec {
-        locate_spec(cli.spec)?
+        locate_spec(cli.spec.spec.or(cli.command.spec()))?
     } else {
         PathBuf::new()
     };
     let mut stdout = std::io::stdout().lock();
     let io = |e| Error::io("cannot write to standard output", e);
     match cli.command {
-        Command::Show { distro, json } => {
+        Command::Show { distro, json, .. } => {
             show_command(&spec, &distro, json, &mut stdout)?;
             Ok(0)
         }
@@ -246,13 +283,13 @@ fn run(cli: Cli, styles: Styles) -> Result<i32> {
                 .map_err(io)?;
             Ok(0)
         }
-        Command::Render { out, check } => {
+        Command::Render { out, check, .. } => {
             match render_command(&spec, &out, check, &mut stdout, styles.out)? {
                 RenderOutcome::UpToDate => Ok(0),
                 RenderOutcome::Stale => Ok(EXIT_FAILURE),
             }
         }
-        Command::List { json } => {
+        Command::List { json, .. } => {
             list_command(&spec, &default_out(), json, &mut stdout)?;
             Ok(0)
         }
@@ -260,6 +297,7 @@ fn run(cli: Cli, styles: Styles) -> Result<i32> {
             check,
             update,
             engine,
+            ..
         } => {
             let mode = match (check, update) {
                 (true, _) => LockMode::Check,
@@ -272,6 +310,7 @@ fn run(cli: Cli, styles: Styles) -> Result<i32> {
             changed_since,
             json,
             out,
+            ..
         } => {
             plan_command(&spec, &out, changed_since.as_deref(), json, &mut stdout)?;
             Ok(0)
@@ -281,13 +320,16 @@ fn run(cli: Cli, styles: Styles) -> Result<i32> {
             allow_stale,
             dry_run,
             print_tags,
+            ..
         } => {
             drop(stdout);
             request.root = std::env::current_dir()
                 .map_err(|e| Error::io("cannot find the current directory", e))?;
             build_command(&spec, &request, allow_stale, dry_run, print_tags, styles)
         }
-        Command::InDocker { request, dry_run } => {
+        Command::InDocker {
+            request, dry_run, ..
+        } => {
             drop(stdout);
             in_docker_command(&spec, request, dry_run)
         }
