@@ -191,28 +191,15 @@ impl Validator {
 
     /// A URL that may use `${ARG}` for the build arguments `args`, and is otherwise safe.
     fn check_url_with_args(&mut self, path: &str, url: &str, args: &[String]) {
-        let mut plain = String::new();
-        let mut rest = url;
-        while let Some(start) = rest.find("${") {
-            plain.push_str(&rest[..start]);
-            let Some(len) = rest[start..].find('}') else {
-                self.problem(
-                    path,
-                    "'${' is not closed; write ${NAME} for a gated argument",
-                );
-                return;
-            };
-            let name = &rest[start + 2..start + len];
-            if !args.iter().any(|a| a == name) {
-                self.problem(path, &format!("'${{{name}}}' is not a gated argument of this distro; add '{name}' to its gated_args (declared under the top-level gated_args)"));
-                return;
-            }
-            if start == 0 && plain.is_empty() {
-                plain.push_str("https://");
-            }
-            rest = &rest[start + len + 1..];
-        }
-        plain.push_str(rest);
+        let Some(plain) = self.check_braced_args(path, url, args) else {
+            return;
+        };
+        // A URL that starts with a gated argument takes its scheme from it.
+        let plain = if url.starts_with("${") {
+            format!("https://{plain}")
+        } else {
+            plain
+        };
         self.check_url_chars(path, url, &plain, URL_CHARS);
     }
 
@@ -265,25 +252,30 @@ impl Validator {
         }
     }
 
-    /// Every `${NAME}` in a `run:` step must be a gated argument of the distro: the only
-    /// build arguments its Dockerfile declares.
-    fn check_braced_args(&mut self, path: &str, command: &str, args: &[String]) {
-        let mut rest = command;
+    /// Every `${NAME}` in `text` (a `run:` step, an `add_repo` URL) must be a gated argument
+    /// of the distro: the only build arguments its Dockerfile declares. Returns `text` with
+    /// them taken out, or `None` once a problem is reported.
+    fn check_braced_args(&mut self, path: &str, text: &str, args: &[String]) -> Option<String> {
+        let mut plain = String::new();
+        let mut rest = text;
         while let Some(start) = rest.find("${") {
+            plain.push_str(&rest[..start]);
             let Some(len) = rest[start..].find('}') else {
                 self.problem(
                     path,
                     "'${' is not closed; write ${NAME} for a gated argument",
                 );
-                return;
+                return None;
             };
             let name = &rest[start + 2..start + len];
             if !args.iter().any(|a| a == name) {
                 self.problem(path, &format!("'${{{name}}}' is not a gated argument of this distro{}; add '{name}' to its gated_args (declared under the top-level gated_args)", did_you_mean(name, args.iter().map(String::as_str))));
-                return;
+                return None;
             }
             rest = &rest[start + len + 1..];
         }
+        plain.push_str(rest);
+        Some(plain)
     }
 
     fn check_variable_name(&mut self, path: &str, name: &str) {

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 mod common;
+use common::{git, text};
 
 const OLD: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
 const NEW: &str = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
@@ -48,16 +49,6 @@ fn registry(dir: &Path, digest: &str) {
     fs::write(dir.join("registry"), text).unwrap();
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
 fn tcgen(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tcgen"))
         .current_dir(dir)
@@ -65,14 +56,6 @@ fn tcgen(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap()
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 #[test]

@@ -10,6 +10,7 @@ use std::process::Output;
 use assert_cmd::Command;
 
 mod common;
+use common::text;
 
 fn fixture() -> PathBuf {
     common::fixture("minimal.yaml")
@@ -27,14 +28,6 @@ fn tcgen(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap()
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 /// Every file under `dir` with its bytes.
