@@ -73,22 +73,7 @@ pub fn build_command(
         .cloned()
         .collect();
     let signals = Signals::catch()?;
-    let jobs = request.jobs.map_or(to_build.len(), usize::from);
-    let (results, interrupted) = if std::io::stderr().is_terminal() {
-        schedule::run(
-            &to_build,
-            jobs,
-            &signals,
-            &mut Live::new(&to_build, styles.err),
-        )?
-    } else {
-        schedule::run(
-            &to_build,
-            jobs,
-            &signals,
-            &mut PlainLines { style: styles.err },
-        )?
-    };
+    let (results, interrupted) = run_fleet(request, &to_build, &signals, styles)?;
     let all_built = to_build
         .iter()
         .all(|b| matches!(results.get(&b.target), Some((TargetResult::Built(_), _))));
@@ -98,29 +83,12 @@ pub fn build_command(
         }
         _ => None,
     };
-    let published = publication == Some(true);
+    let at_digest_tags = request.registry.is_some() && publication != Some(true);
     let rows: Vec<Row> = builds
         .iter()
-        .map(|b| {
-            row(
-                b,
-                &skipped,
-                &results,
-                request.registry.is_some() && !published,
-            )
-        })
+        .map(|b| row(b, &skipped, &results, at_digest_tags))
         .collect();
-    if print_tags {
-        eprint!("{}", report::table(&rows, styles.err));
-        for build in &builds {
-            if let Some((TargetResult::Built(_), _)) = results.get(&build.target) {
-                let moved = request.registry.is_none() || published;
-                println!("{}", if moved { &build.tag } else { &build.digest_tag });
-            }
-        }
-    } else {
-        print!("{}", report::table(&rows, styles.out));
-    }
+    print_summary(&rows, &builds, &results, at_digest_tags, print_tags, styles);
     for build in &to_build {
         if let Some((TargetResult::Failed(_), _)) = results.get(&build.target) {
             eprint!("{}", failure_excerpt(build, styles));
@@ -138,6 +106,48 @@ pub fn build_command(
     }
     let failed = rows.iter().any(|r| r.status == Status::Failed) || publication == Some(false);
     Ok(if failed { EXIT_FAILURE } else { 0 })
+}
+
+/// Runs the builds, at most `--jobs` at once, shown live on a terminal and line by line elsewhere.
+fn run_fleet(
+    request: &BuildRequest,
+    builds: &[TargetBuild],
+    signals: &Signals,
+    styles: Styles,
+) -> Result<(build::Results, Option<i32>)> {
+    let jobs = request.jobs.map_or(builds.len(), usize::from);
+    if std::io::stderr().is_terminal() {
+        schedule::run(builds, jobs, signals, &mut Live::new(builds, styles.err))
+    } else {
+        schedule::run(builds, jobs, signals, &mut PlainLines { style: styles.err })
+    }
+}
+
+/// The summary table; with `print_tags`, the table goes to standard error and standard output
+/// gets only the tags that built (the digest tags when the name tags did not move).
+fn print_summary(
+    rows: &[Row],
+    builds: &[TargetBuild],
+    results: &build::Results,
+    at_digest_tags: bool,
+    print_tags: bool,
+    styles: Styles,
+) {
+    if !print_tags {
+        print!("{}", report::table(rows, styles.out));
+        return;
+    }
+    eprint!("{}", report::table(rows, styles.err));
+    for build in builds {
+        if let Some((TargetResult::Built(_), _)) = results.get(&build.target) {
+            let tag = if at_digest_tags {
+                &build.digest_tag
+            } else {
+                &build.tag
+            };
+            println!("{tag}");
+        }
+    }
 }
 
 /// Points every target's name tag at its digest tag, once all have built, logging to each

@@ -14,6 +14,7 @@ use crate::pipeline::tcgen_command;
 use crate::render::script_names;
 use crate::runner::Engine;
 use crate::runner::resolve::resolve;
+use crate::spec::Spec;
 
 /// What `tcgen lock` does.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,34 +47,7 @@ pub fn lock_command(
             Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
         },
     };
-    let targets: BTreeSet<String> = match &mode {
-        LockMode::Missing => bases
-            .iter()
-            .filter(|b| !existing.digests.contains_key(*b))
-            .cloned()
-            .collect(),
-        LockMode::Update(distros) if distros.is_empty() => bases.clone(),
-        LockMode::Update(distros) => distros
-            .iter()
-            .map(|name| {
-                spec.distros
-                    .get(name)
-                    .map(|d| d.base_image.clone())
-                    .ok_or_else(|| {
-                        Error::unknown_distro(name, spec.distros.keys().map(String::as_str))
-                    })
-            })
-            .collect::<Result<BTreeSet<String>>>()?
-            .intersection(&bases)
-            .cloned()
-            .collect(),
-        LockMode::Check => existing
-            .digests
-            .keys()
-            .filter(|b| bases.contains(*b))
-            .cloned()
-            .collect(),
-    };
+    let targets = targets(&mode, &spec, &bases, &existing)?;
     let mut lock = existing.clone();
     lock.digests.retain(|image, _| bases.contains(image));
     let mut moved = 0;
@@ -134,4 +108,42 @@ pub fn lock_command(
         writeln!(stdout, "{} is up to date", path.display()).map_err(io)?;
     }
     Ok(0)
+}
+
+/// The base images `mode` resolves: those the lock lacks, those of the distros named (all when
+/// none is), or those locked.
+fn targets(
+    mode: &LockMode,
+    spec: &Spec,
+    bases: &BTreeSet<String>,
+    existing: &Lock,
+) -> Result<BTreeSet<String>> {
+    Ok(match mode {
+        LockMode::Missing => bases
+            .iter()
+            .filter(|b| !existing.digests.contains_key(*b))
+            .cloned()
+            .collect(),
+        LockMode::Update(distros) if distros.is_empty() => bases.clone(),
+        LockMode::Update(distros) => distros
+            .iter()
+            .map(|name| {
+                spec.distros
+                    .get(name)
+                    .map(|d| d.base_image.clone())
+                    .ok_or_else(|| {
+                        Error::unknown_distro(name, spec.distros.keys().map(String::as_str))
+                    })
+            })
+            .collect::<Result<BTreeSet<String>>>()?
+            .intersection(bases)
+            .cloned()
+            .collect(),
+        LockMode::Check => existing
+            .digests
+            .keys()
+            .filter(|b| bases.contains(*b))
+            .cloned()
+            .collect(),
+    })
 }
