@@ -112,7 +112,7 @@ enum Command {
     },
     /// Print one distro's spec with the defaults merged in, and what tcgen derives from it.
     #[command(
-        after_help = "Examples:\n  tcgen show ubuntu2204\n  tcgen show redhat9 --json | jq .assertion_checks"
+        after_help = "Examples:\n  tcgen show DISTRO\n  tcgen show DISTRO --json | jq .assertion_checks"
     )]
     Show {
         #[command(flatten)]
@@ -158,7 +158,7 @@ enum Command {
     /// Resolve base images to digests into the lock file next to the spec (distros.lock), or
     /// check it against the registries.
     #[command(
-        after_help = "Examples:\n  tcgen lock\n  tcgen lock --check                        # weekly: exit 1 when a base moved\n  tcgen lock --update ubuntu2204 && tcgen render"
+        after_help = "Examples:\n  tcgen lock\n  tcgen lock --check                        # weekly: exit 1 when a base moved\n  tcgen lock --update DISTRO && tcgen render"
     )]
     Lock {
         #[command(flatten)]
@@ -175,7 +175,7 @@ enum Command {
     },
     /// Build images with docker buildx bake (or podman build), from the repository root.
     #[command(
-        after_help = "Examples:\n  tcgen build ubuntu2204 redhat9\n  tcgen build --registry my-registry.example.com/toolchain --skip-existing\n  tcgen build --engine podman --jobs 2"
+        after_help = "Examples:\n  tcgen build DISTRO DISTRO\n  tcgen build --registry my-registry.example.com/toolchain --skip-existing\n  tcgen build --engine podman --jobs 2"
     )]
     Build {
         #[command(flatten)]
@@ -195,7 +195,7 @@ enum Command {
     },
     /// Run a command inside a built image with the repository at /mnt.
     #[command(
-        after_help = "Examples:\n  tcgen in-docker impala-toolchain-ubuntu2204 -- ./buildall.sh\n  tcgen in-docker --engine podman --docker-args=-t impala-toolchain-redhat9 -- bash"
+        after_help = "Examples:\n  tcgen in-docker IMAGE -- ./buildall.sh\n  tcgen in-docker --engine podman --docker-args=-t IMAGE -- bash"
     )]
     InDocker {
         #[command(flatten)]
