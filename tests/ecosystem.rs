@@ -376,3 +376,74 @@ fn the_weekly_workflow_refreshes_the_lock_renders_and_opens_a_pull_request() {
         "a pull request is opened"
     );
 }
+
+/// A scratch repository with the fleet fixture, and a PATH on which `tcgen` is this build.
+fn completion_repo() -> (tempfile::TempDir, String) {
+    let dir = common::scratch_with("fleet.yaml");
+    let bin = Path::new(env!("CARGO_BIN_EXE_tcgen")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    (dir, path)
+}
+
+#[test]
+fn bash_completes_distro_names_from_the_spec_of_the_folder() {
+    let (dir, path) = completion_repo();
+    let script = dir.path().join("tcgen.bash");
+    fs::write(&script, stdout_of(&["completions", "bash"])).unwrap();
+    let complete = |words: &str| {
+        let output = Process::new("bash")
+            .current_dir(dir.path())
+            .env("PATH", &path)
+            .arg("-c")
+            .arg(format!(
+                "source {} && COMP_WORDS=({words}) && COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)) && _tcgen_with_distros tcgen && echo \"${{COMPREPLY[@]}}\"",
+                script.display()
+            ))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    assert!(complete("tcgen show deb").contains("debian12"));
+    assert!(complete("tcgen build ro").contains("rocky9"));
+    assert!(complete("tcgen lock --update su").contains("suse15"));
+    assert!(
+        !complete("tcgen render deb").contains("debian12"),
+        "render takes no distro"
+    );
+}
+
+#[test]
+#[ignore = "needs fish: apt-get install fish"]
+fn fish_completes_distro_names_from_the_spec_of_the_folder() {
+    require("fish", "apt-get install fish");
+    let (dir, path) = completion_repo();
+    let script = dir.path().join("tcgen.fish");
+    fs::write(&script, stdout_of(&["completions", "fish"])).unwrap();
+    let output = Process::new("fish")
+        .current_dir(dir.path())
+        .env("PATH", &path)
+        .arg("-c")
+        .arg(format!(
+            "source {}; complete -C 'tcgen show deb'",
+            script.display()
+        ))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("debian12"), "{stdout}");
+}
+
+#[test]
+fn zsh_completes_every_distro_argument_through_the_spec() {
+    let script = stdout_of(&["completions", "zsh"]);
+    assert!(script.contains("_tcgen_distros() {"));
+    let uses = script.matches(":_tcgen_distros").count();
+    assert_eq!(
+        uses, 3,
+        "show DISTRO, build DISTRO..., lock --update DISTRO"
+    );
+}

@@ -24,14 +24,22 @@ struct ListEntry<'a> {
     digest_tag: String,
 }
 
-/// `tcgen list [--json]`.
+/// `tcgen list [--json | --names]`.
 pub fn list_command(
     spec_path: &Path,
     out: &Path,
     json: bool,
+    names: bool,
     stdout: &mut dyn Write,
 ) -> Result<()> {
     let compiled = compile(spec_path, out)?;
+    if names {
+        let io = |e| Error::io("cannot write to standard output", e);
+        for distro in &compiled.model.distros {
+            writeln!(stdout, "{}", distro.name).map_err(io)?;
+        }
+        return Ok(());
+    }
     let entries: Vec<ListEntry> = compiled
         .model
         .distros

@@ -2,6 +2,7 @@
 //! exit codes. Each command is a function of its options that writes to the output it is given.
 
 mod build;
+mod completions;
 mod in_docker;
 mod list;
 mod lock;
@@ -107,8 +108,11 @@ enum Command {
         #[command(flatten)]
         spec: SpecArg,
         /// Print JSON for scripts.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "names")]
         json: bool,
+        /// Print only the distro names, one per line (for shell completion and scripts).
+        #[arg(long)]
+        names: bool,
     },
     /// Print one distro's spec with the defaults merged in, and what tcgen derives from it.
     #[command(
@@ -118,6 +122,7 @@ enum Command {
         #[command(flatten)]
         spec: SpecArg,
         /// The distro.
+        #[arg(value_name = completions::DISTRO)]
         distro: String,
         /// Print JSON for scripts.
         #[arg(long)]
@@ -274,7 +279,7 @@ fn run(cli: Cli, styles: Styles) -> Result<i32> {
             Ok(0)
         }
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "tcgen", &mut stdout);
+            completions::write_script(shell, &mut Cli::command(), &mut stdout)?;
             Ok(0)
         }
         Command::Man => {
@@ -289,8 +294,8 @@ fn run(cli: Cli, styles: Styles) -> Result<i32> {
                 RenderOutcome::Stale => Ok(EXIT_FAILURE),
             }
         }
-        Command::List { json, .. } => {
-            list_command(&spec, &default_out(), json, &mut stdout)?;
+        Command::List { json, names, .. } => {
+            list_command(&spec, &default_out(), json, names, &mut stdout)?;
             Ok(0)
         }
         Command::Lock {
