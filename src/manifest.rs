@@ -17,6 +17,16 @@ use crate::files::FileSet;
 /// The manifest's file name inside the output directory.
 pub const MANIFEST_FILE: &str = ".tcgen-manifest";
 
+/// The line that says which tcgen wrote the files, before its version.
+const VERSION_LINE: &str = "# Written by tcgen ";
+
+/// The version of tcgen a manifest says wrote the files, if it says.
+pub fn written_by(bytes: &[u8]) -> Option<String> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .find_map(|line| line.strip_prefix(VERSION_LINE).map(str::to_owned))
+}
+
 /// The hex sha256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
@@ -26,7 +36,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// then one `<sha256>  <path>` line per file, sorted by path.
 pub fn render(files: &FileSet, banner: &str) -> Vec<u8> {
     let mut text = format!(
-        "{banner}\n# The files tcgen wrote here and their sha256: it removes or replaces only these, and\n# leaves anything else in this directory alone.\n"
+        "{banner}\n# The files tcgen wrote here and their sha256: it removes or replaces only these, and\n# leaves anything else in this directory alone.\n{VERSION_LINE}{}\n",
+        env!("CARGO_PKG_VERSION")
     );
     for (path, bytes) in files {
         text.push_str(&sha256_hex(bytes));

@@ -426,3 +426,24 @@ fn spec_is_an_option_only_of_the_commands_that_read_it_before_or_after_the_comma
     assert_eq!(before.0, 0);
     assert_eq!(before, after);
 }
+
+#[test]
+fn check_names_the_tcgen_version_that_wrote_the_files_when_it_differs() {
+    let dir = scratch();
+    tcgen(dir.path(), &["render"]);
+    let manifest = generated(dir.path(), ".tcgen-manifest");
+    let older = fs::read_to_string(&manifest).unwrap().replace(
+        &format!("# Written by tcgen {}", env!("CARGO_PKG_VERSION")),
+        "# Written by tcgen 9.9.9",
+    );
+    fs::write(&manifest, older).unwrap();
+    let (code, stdout, _) = tcgen(dir.path(), &["render", "--check"]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains(&format!(
+            "was written by tcgen 9.9.9, and this is tcgen {}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{stdout}"
+    );
+}

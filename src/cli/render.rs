@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::files;
+use crate::manifest::{self, MANIFEST_FILE};
 use crate::pipeline::{compile, provenance, tcgen_command};
 use crate::style::Style;
 
@@ -54,6 +55,18 @@ pub fn render_command(
             return Ok(RenderOutcome::UpToDate);
         }
         write!(stdout, "{}", style.diff(&drift.report(out))).map_err(io)?;
+        let written_by = std::fs::read(out.join(MANIFEST_FILE))
+            .ok()
+            .and_then(|bytes| manifest::written_by(&bytes));
+        if let Some(version) = written_by.filter(|v| v != env!("CARGO_PKG_VERSION")) {
+            writeln!(
+                stdout,
+                "note: {} was written by tcgen {version}, and this is tcgen {}: templates and scripts are built into tcgen, so some of the difference may come from the versions; use the tcgen the files were written with, or render with this one",
+                out.display(),
+                env!("CARGO_PKG_VERSION")
+            )
+            .map_err(io)?;
+        }
         writeln!(
             stdout,
             "\n{} is stale: run `{}` and commit the result",
