@@ -25,6 +25,7 @@ pub mod reference;
 pub mod render;
 pub mod runner;
 pub mod schema;
+pub mod shape;
 pub mod spec;
 pub mod style;
 pub mod suggest;

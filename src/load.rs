@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::locate::{Locations, duplicates};
+use crate::shape;
 use crate::spec::Spec;
 use crate::suggest::did_you_mean;
 use crate::validate::{ValidSpec, validate};
@@ -100,6 +101,33 @@ pub fn load_bytes(path: &Path, bytes: &[u8], known_scripts: &[&str]) -> Result<V
                 Some((line, None)),
                 "a tab indents this line; YAML indents with spaces only: replace the tab with spaces".to_owned(),
             );
+        }
+        // Other entries may be broken too: read each on its own, and report them all.
+        let faults = shape::faults(text);
+        if faults.len() > 1 {
+            let locations = Locations::index(text);
+            let mut diagnostics: Vec<Diagnostic> = faults
+                .iter()
+                .map(|(fault_path, error)| {
+                    // A missing top-level key belongs to the document: its first line.
+                    let position = if fault_path.is_empty() {
+                        Some((1, Some(1)))
+                    } else {
+                        locations.find(fault_path).map(|(l, c)| (l, Some(c)))
+                    };
+                    let message = parse_message(error);
+                    Diagnostic {
+                        location: at(path, position),
+                        message: if fault_path.is_empty() {
+                            message
+                        } else {
+                            format!("{fault_path}: {message}")
+                        },
+                    }
+                })
+                .collect();
+            diagnostics.sort_by_key(|d| (d.location.line, d.location.column));
+            return Error::Spec(diagnostics);
         }
         single(path, position, parse_message(&e))
     })?;

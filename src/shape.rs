@@ -1,0 +1,81 @@
+//! Every structural fault of a spec at once: when serde stops at the first one (an unknown key,
+//! a wrong type), each section and each entry is read again on its own, so that the faults of
+//! other distros, tools or repositories are reported too, not after the first is fixed.
+
+use serde::de::DeserializeOwned;
+use serde_yaml::Value;
+
+use crate::spec::{Defaults, Distro, GatedArg, RepoFile, Tool};
+
+/// The top-level keys of a spec and whether each is required.
+const KEYS: [(&str, bool); 7] = [
+    ("image_prefix", true),
+    ("source", true),
+    ("gated_args", false),
+    ("repositories", false),
+    ("tools", false),
+    ("defaults", true),
+    ("distros", true),
+];
+
+/// Each structural fault of `text` as (dotted path, serde's message), in document order of the
+/// sections; empty when the text is no mapping (serde's own message says more then).
+pub fn faults(text: &str) -> Vec<(String, serde_yaml::Error)> {
+    let Ok(Value::Mapping(top)) = serde_yaml::from_str::<Value>(text) else {
+        return Vec::new();
+    };
+    let mut faults = Vec::new();
+    for (key, value) in &top {
+        let Some(key) = key.as_str() else { continue };
+        match key {
+            "image_prefix" | "source" => read::<String>(key.to_owned(), value, &mut faults),
+            "defaults" => read::<Defaults>(key.to_owned(), value, &mut faults),
+            "gated_args" => each::<GatedArg>(key, value, &mut faults),
+            "repositories" => each::<RepoFile>(key, value, &mut faults),
+            "tools" => each::<Tool>(key, value, &mut faults),
+            "distros" => each::<Distro>(key, value, &mut faults),
+            _ => faults.push((
+                key.to_owned(),
+                serde::de::Error::custom(format!(
+                    "unknown field `{key}`, expected one of {}",
+                    KEYS.map(|(k, _)| format!("`{k}`")).join(", ")
+                )),
+            )),
+        }
+    }
+    for (key, required) in KEYS {
+        if required && !top.contains_key(key) {
+            faults.push((
+                String::new(),
+                serde::de::Error::custom(format!("missing field `{key}`")),
+            ));
+        }
+    }
+    faults
+}
+
+fn read<T: DeserializeOwned>(
+    path: String,
+    value: &Value,
+    faults: &mut Vec<(String, serde_yaml::Error)>,
+) {
+    if let Err(error) = serde_yaml::from_value::<T>(value.clone()) {
+        faults.push((path, error));
+    }
+}
+
+fn each<T: DeserializeOwned>(
+    section: &str,
+    value: &Value,
+    faults: &mut Vec<(String, serde_yaml::Error)>,
+) {
+    let Value::Mapping(entries) = value else {
+        return read::<std::collections::BTreeMap<String, T>>(section.to_owned(), value, faults);
+    };
+    for (name, entry) in entries {
+        let name = name
+            .as_str()
+            .map_or_else(|| format!("{name:?}"), str::to_owned);
+        read::<T>(format!("{section}.{name}"), entry, faults);
+    }
+}
