@@ -400,6 +400,19 @@ fn package_downloads_stay_in_the_cache_mount_not_in_the_image() {
     );
 }
 
+/// A scratch folder named with `prefix`, and a namespace of the local registry named after it,
+/// so that every run pushes where no earlier one did.
+fn scratch_namespace(prefix: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::Builder::new().prefix(prefix).tempdir().unwrap();
+    let name = dir
+        .path()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .to_lowercase();
+    (dir, format!("localhost:5055/{name}"))
+}
+
 /// The manifest digest a registry holds for `reference`, or `None` when it has no such tag.
 fn registry_digest(reference: &str) -> Option<String> {
     let output = Command::new("skopeo")
@@ -443,18 +456,7 @@ fn watch_logs(
 fn a_fleet_builds_at_once_and_its_name_tags_move_together_or_not_at_all() {
     require_engine();
     require_registry();
-    let dir = tempfile::Builder::new()
-        .prefix("tcgen-fleet-")
-        .tempdir()
-        .unwrap();
-    let namespace = format!(
-        "localhost:5055/{}",
-        dir.path()
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .to_lowercase()
-    );
+    let (dir, namespace) = scratch_namespace("tcgen-fleet-");
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/e2e-fleet.yaml");
     let spec = fs::read_to_string(fixture).unwrap();
     let targets = ["one", "two", "three", "four"];
@@ -569,18 +571,7 @@ fn podman_multi_builds_and_pushes_a_two_platform_manifest_list_that_runs_on_arm6
     require_engine();
     require_registry();
     require_multiarch();
-    let dir = tempfile::Builder::new()
-        .prefix("tcgen-multi-")
-        .tempdir()
-        .unwrap();
-    let namespace = format!(
-        "localhost:5055/{}",
-        dir.path()
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .to_lowercase()
-    );
+    let (dir, namespace) = scratch_namespace("tcgen-multi-");
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/e2e-multi.yaml");
     fs::copy(fixture, dir.path().join("distros.yaml")).unwrap();
     let tcgen = |args: &[&str]| {
@@ -671,15 +662,8 @@ fn ok(command: &mut Command) -> String {
 fn a_base_that_moves_in_its_registry_rebuilds_exactly_its_images() {
     require_engine();
     require_registry();
-    let dir = tempfile::Builder::new()
-        .prefix("tcgen-lock-")
-        .tempdir()
-        .unwrap();
+    let (dir, namespace) = scratch_namespace("tcgen-lock-");
     let repo = dir.path();
-    let namespace = format!(
-        "localhost:5055/{}",
-        repo.file_name().unwrap().to_string_lossy().to_lowercase()
-    );
     let (base, other) = (
         format!("{namespace}/base:1"),
         format!("{namespace}/other:1"),
