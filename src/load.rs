@@ -75,62 +75,7 @@ pub fn load_bytes(path: &Path, bytes: &[u8], known_scripts: &[&str]) -> Result<V
             format!("brackets nest deeper than {MAX_FLOW_DEPTH} levels here; a spec needs a few"),
         ));
     }
-    let spec: Spec = serde_yaml::from_str(text).map_err(|e| {
-        // A repeated key is one cause of failure; the search that names it runs only now.
-        if let Some((key, (line, column), first)) = duplicates(text).first() {
-            return single(
-                path,
-                Some((*line, Some(*column))),
-                format!(
-                    "{key} appears twice (first on line {first}); each key may appear once in its mapping, remove or rename one"
-                ),
-            );
-        }
-        let position = e.location().map(|l| (l.line(), Some(l.column())));
-        // YAML indents with spaces only: a tab before the fault is the likeliest cause.
-        let tab_line = text
-            .lines()
-            .enumerate()
-            .take(position.map_or(0, |(line, _)| line))
-            .filter(|(_, l)| l.trim_start_matches(' ').starts_with('\t'))
-            .last()
-            .map(|(index, _)| index + 1);
-        if let Some(line) = tab_line {
-            return single(
-                path,
-                Some((line, None)),
-                "a tab indents this line; YAML indents with spaces only: replace the tab with spaces".to_owned(),
-            );
-        }
-        // Other entries may be broken too: read each on its own, and report them all.
-        let faults = shape::faults(text);
-        if faults.len() > 1 {
-            let locations = Locations::index(text);
-            let mut diagnostics: Vec<Diagnostic> = faults
-                .iter()
-                .map(|(fault_path, error)| {
-                    // A missing top-level key belongs to the document: its first line.
-                    let position = if fault_path.is_empty() {
-                        Some((1, Some(1)))
-                    } else {
-                        locations.find(fault_path).map(|(l, c)| (l, Some(c)))
-                    };
-                    let message = parse_message(error);
-                    Diagnostic {
-                        location: at(path, position),
-                        message: if fault_path.is_empty() {
-                            message
-                        } else {
-                            format!("{fault_path}: {message}")
-                        },
-                    }
-                })
-                .collect();
-            diagnostics.sort_by_key(|d| (d.location.line, d.location.column));
-            return Error::Spec(diagnostics);
-        }
-        single(path, position, parse_message(&e))
-    })?;
+    let spec: Spec = serde_yaml::from_str(text).map_err(|e| structural_error(path, text, &e))?;
     let problems = match validate(spec, known_scripts) {
         Ok(valid) => return Ok(valid),
         Err(problems) => problems,
@@ -148,6 +93,66 @@ pub fn load_bytes(path: &Path, bytes: &[u8], known_scripts: &[&str]) -> Result<V
         .collect();
     diagnostics.sort_by_key(|d| (d.location.line, d.location.column));
     Err(Error::Spec(diagnostics))
+}
+
+/// The error for a spec serde could not read: a repeated key, a tab in indentation, or every
+/// structural fault of the file where more than one can be found; else serde's own, placed.
+fn structural_error(path: &Path, text: &str, e: &serde_yaml::Error) -> Error {
+    // A repeated key is one cause of failure; the search that names it runs only now.
+    if let Some((key, (line, column), first)) = duplicates(text).first() {
+        return single(
+            path,
+            Some((*line, Some(*column))),
+            format!(
+                "{key} appears twice (first on line {first}); each key may appear once in its mapping, remove or rename one"
+            ),
+        );
+    }
+    let position = e.location().map(|l| (l.line(), Some(l.column())));
+    // YAML indents with spaces only: a tab before the fault is the likeliest cause.
+    let tab_line = text
+        .lines()
+        .enumerate()
+        .take(position.map_or(0, |(line, _)| line))
+        .filter(|(_, l)| l.trim_start_matches(' ').starts_with('\t'))
+        .last()
+        .map(|(index, _)| index + 1);
+    if let Some(line) = tab_line {
+        return single(
+            path,
+            Some((line, None)),
+            "a tab indents this line; YAML indents with spaces only: replace the tab with spaces"
+                .to_owned(),
+        );
+    }
+    // Other entries may be broken too: read each on its own, and report them all.
+    let faults = shape::faults(text);
+    if faults.len() > 1 {
+        let locations = Locations::index(text);
+        let mut diagnostics: Vec<Diagnostic> = faults
+            .iter()
+            .map(|(fault_path, error)| {
+                // A missing top-level key belongs to the document: its first line.
+                let position = if fault_path.is_empty() {
+                    Some((1, Some(1)))
+                } else {
+                    locations.find(fault_path).map(|(l, c)| (l, Some(c)))
+                };
+                let message = parse_message(error);
+                Diagnostic {
+                    location: at(path, position),
+                    message: if fault_path.is_empty() {
+                        message
+                    } else {
+                        format!("{fault_path}: {message}")
+                    },
+                }
+            })
+            .collect();
+        diagnostics.sort_by_key(|d| (d.location.line, d.location.column));
+        return Error::Spec(diagnostics);
+    }
+    single(path, position, parse_message(e))
 }
 
 /// The line where `[`/`{` nesting first goes past [`MAX_FLOW_DEPTH`], outside quotes and
