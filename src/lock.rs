@@ -24,17 +24,18 @@ pub struct Lock {
 }
 
 impl Lock {
-    /// Reads the lock file of `spec` checked against the base images the spec uses: `None` when
-    /// there is none. A line that is not of the lock's form, a digest that is not sha256, an
-    /// image named twice or one that no distro uses is an error naming its line.
-    pub fn read(spec: &Path, bases: &BTreeSet<String>) -> Result<Option<Lock>> {
+    /// Reads the lock file of `spec`, with `bases` checked against the base images the spec
+    /// uses: `None` when there is none. A line that is not of the lock's form, a digest that is
+    /// not sha256, an image named twice or (with `bases`) one that no distro uses is an error
+    /// naming its line.
+    pub fn read(spec: &Path, bases: Option<&BTreeSet<String>>) -> Result<Option<Lock>> {
         let path = lock_path(spec);
         let text = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
         };
-        Lock::parse(&path, &text, Some(bases)).map(Some)
+        Lock::parse(&path, &text, bases).map(Some)
     }
 
     /// Parses lock file bytes read from `path` (named in messages); with `bases`, also refuses

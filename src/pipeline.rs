@@ -21,7 +21,7 @@ pub struct Compiled {
 /// Loads `spec_path` and its lock file, and renders them for the output directory `out`.
 pub fn compile(spec_path: &Path, out: &Path) -> Result<Compiled> {
     let spec = load_file(spec_path, &script_names())?;
-    let lock = Lock::read(spec_path, &lockable_bases(&spec))?;
+    let lock = Lock::read(spec_path, Some(&lockable_bases(&spec)))?;
     compile_spec(&spec, lock.as_ref(), spec_path, out)
 }
 

@@ -386,11 +386,7 @@ fn package_downloads_stay_in_the_cache_mount_not_in_the_image() {
             .args(["/var/cache/apt", "/var/lib/apt/lists"])
             .output()
             .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        common::assert_succeeded(&output);
         String::from_utf8_lossy(&output.stdout).into_owned()
     };
     assert_eq!(
@@ -525,11 +521,7 @@ fn a_fleet_builds_at_once_and_its_name_tags_move_together_or_not_at_all() {
     // 3. The failure is fixed: every name tag moves to this build's digest tag.
     let fixed = spec.replacen("[file]", "[file, less]", 1);
     let (output, _) = build(&fixed);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    common::assert_succeeded(&output);
     let after = name_tags();
     assert_ne!(after[0], first[0], "one changed, and its name tag moved");
     let list = Command::new(tcgen_bin())
@@ -708,11 +700,7 @@ fn a_base_that_moves_in_its_registry_rebuilds_exactly_its_images() {
         .unwrap()
     };
     let first = build();
-    assert!(
-        first.status.success(),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
+    common::assert_succeeded(&first);
     assert_eq!(
         tcgen(&["lock", "--engine", "podman", "--check"])
             .output()

@@ -118,11 +118,7 @@ fn bash_completion_loads_and_completes_subcommands() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    common::assert_succeeded(&output);
     assert!(stdout.contains("render"), "{stdout}");
 }
 

@@ -96,11 +96,7 @@ fn every_mount_point_inside_the_repository_is_made_before_the_container() {
         .args(["in-docker", "test-toolchain-debian12", "--", "true"])
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    common::assert_succeeded(&output);
     assert_eq!(
         fs::read_to_string(repo.join("seen")).unwrap(),
         "build\ncheck\nsource\nccache\n"

@@ -118,11 +118,7 @@ fn build_options_reach_bake_and_gated_values_go_by_name() {
         .env("SUSE_MIRROR", "https://user:secret@mirror.example.com")
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    common::assert_succeeded(&output);
     let stdout = stable(&output.stdout, dir.path());
     assert!(
         !stdout.contains("secret"),
@@ -148,11 +144,7 @@ fn podman_builds_carry_tags_labels_and_gated_args_by_name() {
         .env("SUSE_MIRROR", "https://mirror.example.com")
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    common::assert_succeeded(&output);
     insta::assert_snapshot!("build_podman_dry_run", stable(&output.stdout, dir.path()));
 }
 
@@ -204,11 +196,7 @@ fn in_docker_dry_run_shows_mounts_user_and_variables_by_name() {
         .env_remove("CCACHE_DIR")
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    common::assert_succeeded(&output);
     let stdout = stable(&output.stdout, dir.path());
     assert!(
         !stdout.contains("s3cr3t"),
@@ -398,11 +386,7 @@ fn skip_existing_skips_only_the_targets_whose_digest_tag_the_registry_has() {
         ],
         &[("FAKE_EXISTING", &existing)],
     );
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    common::assert_succeeded(&output);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         summary_row(&stdout, "rocky9")
@@ -448,11 +432,7 @@ fn cache_registry_and_skip_existing_in_dry_runs() {
             .env("CACHE_REGISTRY", "cache.example.com/toolchain/")
             .output()
             .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        common::assert_succeeded(&output);
         outputs.push(stable(&output.stdout, dir.path()));
     }
     insta::assert_snapshot!("build_cache_and_skip_existing_dry_run", outputs.join("\n"));
@@ -846,11 +826,7 @@ fn podman_multi_platform_builds_a_manifest_list_and_pushes_all_of_it() {
         ])
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    common::assert_succeeded(&output);
     insta::assert_snapshot!(
         "build_podman_multi_dry_run",
         stable(&output.stdout, dir.path())

@@ -41,11 +41,8 @@ pub fn lock_command(
     let existing = match &mode {
         // Every line is resolved again, so a damaged file is simply written anew.
         LockMode::Update(distros) if distros.is_empty() => Lock::default(),
-        _ => match std::fs::read(&path) {
-            Ok(bytes) => Lock::parse(&path, &bytes, None)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Lock::default(),
-            Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
-        },
+        // Lines no distro uses are not refused here: this command drops them.
+        _ => Lock::read(spec_path, None)?.unwrap_or_default(),
     };
     let targets = targets(&mode, &spec, &bases, &existing)?;
     let mut lock = existing.clone();

@@ -36,7 +36,7 @@ pub fn show_command(
     stdout: &mut dyn Write,
 ) -> Result<()> {
     let spec = load_file(spec_path, &script_names())?;
-    let lock = Lock::read(spec_path, &lockable_bases(&spec))?;
+    let lock = Lock::read(spec_path, Some(&lockable_bases(&spec)))?;
     let compiled = compile_spec(&spec, lock.as_ref(), spec_path, &default_out())?;
     let model = compiled.model.distro(name)?;
     let entry = &spec.distros[name];

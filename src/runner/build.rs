@@ -425,12 +425,6 @@ fn podman(
     (prepare, steps)
 }
 
-/// The program that copies images between registries for podman builds: skopeo, or
-/// `TCGEN_SKOPEO`.
-fn skopeo() -> String {
-    std::env::var("TCGEN_SKOPEO").unwrap_or_else(|_| "skopeo".to_owned())
-}
-
 /// The commands that point each target's name tag at its digest tag, by copying the manifest
 /// (or manifest list) inside the registry: no rebuild, no pull. Run once every target has built,
 /// so that consumers of the name tags see the whole fleet change at once.
@@ -451,7 +445,7 @@ pub fn publish(request: &BuildRequest, builds: &[TargetBuild]) -> Vec<(String, I
                     ],
                 ),
                 Engine::Podman => Invocation::new(
-                    skopeo(),
+                    super::skopeo(),
                     vec![
                         "copy".into(),
                         "--all".into(),

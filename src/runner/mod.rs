@@ -31,6 +31,12 @@ impl Engine {
     }
 }
 
+/// The program that copies and inspects images in registries for podman: skopeo, or
+/// `TCGEN_SKOPEO`.
+pub fn skopeo() -> String {
+    std::env::var("TCGEN_SKOPEO").unwrap_or_else(|_| "skopeo".to_owned())
+}
+
 /// Reads an environment variable as the runner sees it; tests give their own.
 pub trait Environment {
     /// The value of `name`, if it is set (an empty value counts as set).

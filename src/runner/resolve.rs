@@ -21,7 +21,7 @@ pub fn inspect(engine: Engine, image: &str) -> Invocation {
         ),
         // Prints the manifest (list) exactly as the registry serves it: its sha256 is its digest.
         Engine::Podman => Invocation::new(
-            std::env::var("TCGEN_SKOPEO").unwrap_or_else(|_| "skopeo".to_owned()),
+            super::skopeo(),
             vec![
                 "inspect".into(),
                 "--raw".into(),
