@@ -367,7 +367,7 @@ fn source_copy(settings: &Settings, place: &Place) {
             )
         }),
         ("tcgen (in-docker's copy_sources)", &|dest: &Path| {
-            tcgen::runner::in_docker::copy_sources(repo.path(), dest).unwrap();
+            tcgen::copy_sources(repo.path(), dest).unwrap();
         }),
         (
             "floor: write the same files, nothing else",

@@ -3,8 +3,6 @@
 use std::fmt;
 use std::path::PathBuf;
 
-/// Exit code for success.
-pub const EXIT_OK: i32 = 0;
 /// Exit code for drift found by `render --check`, or a build or run that failed.
 pub const EXIT_FAILURE: i32 = 1;
 /// Exit code for invalid input or usage.

@@ -1,33 +1,33 @@
 //! tcgen compiles one `distros.yaml` into the Dockerfiles, `docker buildx bake` file and Makefile
 //! of a fleet of toolchain build images, and drives their builds.
 //!
-//! The pipeline: [`load`] (read and validate a [`spec::Spec`]) → [`model::decide`] (decide
-//! everything) → [`render::render`] (tera templates to a [`files::FileSet`]) → [`files::write`]
-//! or [`files::check`].
+//! The pipeline: [`spec::load`] (read and validate a [`spec::Spec`]) → [`model::decide`] (decide
+//! everything) → [`render::render`] (tera templates to an [`output::FileSet`]) → write or check
+//! the output folder. [`pipeline::compile`] runs it in memory; [`cli::main`] is the program.
+//!
+//! The public API is what the binary, the tests and the benches use; every other module is
+//! private, so that code nothing uses shows up as dead.
 
-pub mod arch;
 pub mod cli;
-pub mod digest;
-pub mod dockerfile;
 pub mod error;
-pub mod family;
-pub mod files;
-pub mod git;
-pub mod load;
-pub mod locate;
-pub mod lock;
-pub mod manifest;
 pub mod model;
+pub mod output;
 pub mod pipeline;
-pub mod plan;
-pub mod process;
-pub mod reference;
 pub mod render;
-pub mod runner;
-pub mod schema;
-pub mod shape;
 pub mod spec;
-pub mod style;
-pub mod suggest;
-pub mod table;
-pub mod validate;
+
+mod arch;
+mod family;
+mod git;
+mod hash;
+mod lock;
+mod outdir;
+mod plan;
+mod process;
+mod reference;
+mod runner;
+mod style;
+mod suggest;
+mod table;
+
+pub use runner::in_docker::{PASSTHROUGH, copy_sources};

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Error, Location, Result};
+use crate::hash::is_sha256_digest;
 
 /// The lock file of a spec: the spec's path with the extension `lock`.
 pub fn lock_path(spec: &Path) -> PathBuf {
@@ -64,7 +65,7 @@ impl Lock {
                 continue;
             };
             let digest = digest.trim();
-            if !is_sha256(digest) {
+            if !is_sha256_digest(digest) {
                 problems.push(problem(format!(
                     "'{digest}' is not a sha256 digest (sha256: and 64 lowercase hex digits); run `tcgen lock --update` to resolve {image} again"
                 )));
@@ -103,16 +104,6 @@ impl Lock {
         }
         text
     }
-}
-
-/// Whether `digest` is `sha256:` and 64 lowercase hex digits.
-pub fn is_sha256(digest: &str) -> bool {
-    digest.strip_prefix("sha256:").is_some_and(|hex| {
-        hex.len() == 64
-            && hex
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    })
 }
 
 #[cfg(test)]

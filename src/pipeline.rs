@@ -1,14 +1,14 @@
 //! The pipeline that every command runs first: load and validate the spec, decide the model,
 //! render the files, all in memory. Commands (in `cli`) and the runner take its result.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::Result;
-use crate::load::{load_bytes, load_file};
 use crate::lock::{Lock, lock_path};
 use crate::model::{Model, decide, lockable_bases};
 use crate::render::{Provenance, Rendered, render, script_names};
-use crate::validate::ValidSpec;
+use crate::spec::ValidSpec;
+use crate::spec::load::{load_bytes, load_file};
 
 /// The spec, loaded, decided and rendered in memory.
 pub struct Compiled {
@@ -92,9 +92,4 @@ fn portable(path: &Path) -> String {
         .replace('\\', "/")
         .trim_end_matches('/')
         .to_owned()
-}
-
-/// The default output directory.
-pub fn default_out() -> PathBuf {
-    PathBuf::from("generated")
 }

@@ -11,11 +11,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::digest::{ImageInputs, digest_tag, image_inputs};
 use crate::error::{Error, Result};
 use crate::git::Revision;
 use crate::lock::lock_path;
 use crate::pipeline::{Compiled, compile_bytes};
+use crate::render::digest::{ImageInputs, digest_tag, image_inputs};
 
 /// Why an image is in the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

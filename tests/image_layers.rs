@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
-use tcgen::files::FileSet;
+use tcgen::output::FileSet;
 use tcgen::pipeline::compile;
 
 mod common;

@@ -7,7 +7,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use tcgen::runner::in_docker::copy_sources;
+use tcgen::copy_sources;
 
 mod common;
 use common::git;

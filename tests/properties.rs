@@ -6,11 +6,11 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use tcgen::dockerfile::run_commands;
 use tcgen::error::Error;
-use tcgen::load::load_bytes;
 use tcgen::model::decide;
+use tcgen::render::dockerfile::run_commands;
 use tcgen::render::{Provenance, render, script_names};
+use tcgen::spec::load::load_bytes;
 
 /// Characters safe in most values, the further ones package names may hold, and characters a
 /// hostile spec would try.

@@ -5,7 +5,7 @@
 
 mod common;
 
-fn render_fleet() -> tcgen::files::FileSet {
+fn render_fleet() -> tcgen::output::FileSet {
     common::render_fixture("fleet.yaml")
 }
 

@@ -390,5 +390,5 @@ fn in_docker_passes_upstreams_variables_through() {
         .unwrap()
         .split_whitespace()
         .collect();
-    assert_eq!(tcgen::runner::in_docker::PASSTHROUGH, list.as_slice());
+    assert_eq!(tcgen::PASSTHROUGH, list.as_slice());
 }

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use crate::error::{EXIT_FAILURE, Error, Result};
-use crate::files;
+use crate::outdir;
 use crate::pipeline::{Compiled, compile, provenance};
 use crate::plan::rebuild_plan;
 use crate::process::{self, Outcome, Signals};
@@ -183,7 +183,7 @@ fn publish(
 
 /// Refuses to build from generated files that do not match the spec.
 fn refuse_stale(compiled: &Compiled, spec: &Path, request: &BuildRequest) -> Result<()> {
-    let drift = files::check(&compiled.rendered.files, &request.root.join(&request.out))?;
+    let drift = outdir::check(&compiled.rendered.files, &request.root.join(&request.out))?;
     if drift.is_empty() {
         return Ok(());
     }

@@ -3,11 +3,11 @@
 use std::path::Path;
 
 use crate::error::{EXIT_FAILURE, Error, Result};
-use crate::load::load_file;
 use crate::process::Signals;
 use crate::render::script_names;
 use crate::runner::in_docker::{self, InDocker};
 use crate::runner::{Environment, ProcessEnvironment};
+use crate::spec::load::load_file;
 
 /// `tcgen in-docker`: resolves the repository (the current directory), the build folder and the
 /// caller's ids, then runs. Returns the command's exit code.

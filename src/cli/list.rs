@@ -5,9 +5,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::digest::digest_tag;
 use crate::error::{Error, Result};
 use crate::pipeline::compile;
+use crate::render::digest::digest_tag;
 use crate::table::aligned;
 
 /// One row of `tcgen list`.

@@ -6,15 +6,15 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::{EXIT_FAILURE, Error, Result};
-use crate::files;
-use crate::load::load_file;
 use crate::lock::{Lock, lock_path};
 use crate::model::lockable_bases;
+use crate::outdir;
 use crate::pipeline::tcgen_command;
 use crate::render::script_names;
 use crate::runner::Engine;
 use crate::runner::resolve::resolve;
 use crate::spec::Spec;
+use crate::spec::load::load_file;
 
 /// What `tcgen lock` does.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +92,7 @@ pub fn lock_command(
     let text = lock.render();
     let before = std::fs::read(&path).ok();
     if before.as_deref() != Some(text.as_bytes()) {
-        files::replace_file(&path, text.as_bytes())?;
+        outdir::replace_file(&path, text.as_bytes())?;
         writeln!(
             stdout,
             "wrote {} ({} base images); run `{}` to pin the Dockerfiles",

@@ -17,10 +17,10 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::error::{EXIT_FAILURE, Error, Result};
-use crate::pipeline::default_out;
+use crate::output::default_out;
+use crate::render::schema::schema_json;
 use crate::runner::build::BuildRequest;
 use crate::runner::in_docker::InDocker;
-use crate::schema::schema_json;
 use crate::style::{ColorChoice, Styles};
 use build::build_command;
 use in_docker::in_docker_command;

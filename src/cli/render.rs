@@ -4,9 +4,9 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::files;
-use crate::manifest::{self, MANIFEST_FILE};
+use crate::outdir;
 use crate::pipeline::{compile, provenance, tcgen_command};
+use crate::render::manifest::{self, MANIFEST_FILE};
 use crate::style::Style;
 
 /// What `render` did, for the exit code.
@@ -27,7 +27,7 @@ pub fn render_command(
     style: Style,
 ) -> Result<RenderOutcome> {
     let compiled = compile(spec_path, out)?;
-    files::refuse_unsafe_output(out, spec_path)?;
+    outdir::refuse_unsafe_output(out, spec_path)?;
     let files = &compiled.rendered.files;
     let io = |e| Error::io("cannot write to standard output", e);
     let unpinned = &compiled.model.unpinned_bases;
@@ -42,7 +42,7 @@ pub fn render_command(
         .map_err(io)?;
     }
     if check {
-        let drift = files::check(files, out)?;
+        let drift = outdir::check(files, out)?;
         write!(stdout, "{}", drift.foreign_note(out)).map_err(io)?;
         if drift.is_empty() {
             writeln!(
@@ -76,7 +76,7 @@ pub fn render_command(
         .map_err(io)?;
         return Ok(RenderOutcome::Stale);
     }
-    let drift = files::write(files, out)?;
+    let drift = outdir::write(files, out)?;
     let (context_files, context_bytes) = files
         .iter()
         .filter(|(path, _)| path.starts_with("context/"))

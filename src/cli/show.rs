@@ -5,13 +5,14 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::digest::digest_tag;
 use crate::error::{Error, Result};
-use crate::load::load_file;
 use crate::lock::Lock;
 use crate::model::{checks_of, lockable_bases, tools_of};
-use crate::pipeline::{compile_spec, default_out};
+use crate::output::default_out;
+use crate::pipeline::compile_spec;
+use crate::render::digest::digest_tag;
 use crate::render::script_names;
+use crate::spec::load::load_file;
 use crate::spec::{Checks, Distro};
 
 /// One distro as `tcgen show` prints it: the spec's entry with the defaults merged in, and the

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::digest::digest_tag;
 use crate::error::{Error, Result};
 use crate::pipeline::Compiled;
 use crate::process::{self, Invocation};
+use crate::render::digest::digest_tag;
 use crate::runner::{Engine, Environment};
 
 /// What `tcgen build` was asked to do, as the command line gives it.

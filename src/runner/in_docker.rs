@@ -70,8 +70,6 @@ pub struct ContainerSetup {
     /// Directories created before mounting, so that they belong to the caller: the mounted
     /// ones and their mount points inside the repository.
     pub directories: Vec<PathBuf>,
-    /// The per-image directory `source/` is copied into.
-    pub image_dir: PathBuf,
     /// `ENGINE create ...`; prints the container id.
     pub create: Invocation,
     /// Warnings for the user (an image whose label is unknown).
@@ -175,7 +173,6 @@ pub fn container_setup(
     create.passes_env = passes_env;
     Ok(ContainerSetup {
         directories,
-        image_dir,
         create,
         warnings,
     })

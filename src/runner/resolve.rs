@@ -1,11 +1,8 @@
 //! Asks a registry what a base image reference points to now: the digest of its manifest list
 //! (or single manifest), through the engine the user has.
 
-use sha2::{Digest, Sha256};
-
-use crate::digest::hex;
 use crate::error::{Error, Result};
-use crate::lock::is_sha256;
+use crate::hash::{is_sha256_digest, sha256_hex};
 use crate::process::{self, Invocation};
 use crate::runner::Engine;
 
@@ -49,9 +46,9 @@ pub fn resolve(engine: Engine, image: &str) -> Result<String> {
                     .map(|d| d.trim().to_owned())
             })
             .unwrap_or_default(),
-        Engine::Podman => format!("sha256:{}", hex(&Sha256::digest(&output))),
+        Engine::Podman => format!("sha256:{}", sha256_hex(&output)),
     };
-    if is_sha256(&digest) {
+    if is_sha256_digest(&digest) {
         Ok(digest)
     } else {
         Err(Error::Command(format!(

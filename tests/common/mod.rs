@@ -31,7 +31,7 @@ pub fn scratch_with(name: &str) -> tempfile::TempDir {
 }
 
 /// The files the fixture `name` renders to (as distros.yaml, into `generated`), in memory.
-pub fn render_fixture(name: &str) -> tcgen::files::FileSet {
+pub fn render_fixture(name: &str) -> tcgen::output::FileSet {
     let dir = scratch_with(name);
     tcgen::pipeline::compile(
         &dir.path().join("distros.yaml"),

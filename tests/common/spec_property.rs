@@ -6,9 +6,9 @@
 use std::path::Path;
 
 use tcgen::error::Error;
-use tcgen::load::load_bytes;
 use tcgen::model::decide;
 use tcgen::render::{Provenance, render, script_names};
+use tcgen::spec::load::load_bytes;
 
 /// Loads `bytes` as a spec: a refusal must be a non-empty list of diagnostics naming the file;
 /// an accepted spec must render, which includes the check that every RUN command of every

@@ -1,5 +1,5 @@
 //! The types of `distros.yaml`, read with serde. Unknown keys are rejected; meaning is checked
-//! afterwards by [`crate::validate`].
+//! afterwards by [`crate::spec::validate`].
 
 use std::collections::BTreeMap;
 

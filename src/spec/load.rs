@@ -4,11 +4,11 @@
 use std::path::Path;
 
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::locate::{Locations, duplicates};
-use crate::shape;
 use crate::spec::Spec;
+use crate::spec::locate::{Locations, duplicates};
+use crate::spec::shape;
+use crate::spec::validate::{ValidSpec, validate};
 use crate::suggest::did_you_mean;
-use crate::validate::{ValidSpec, validate};
 
 /// The largest spec tcgen reads: 3.5 times a 10,000-distro spec. Larger input is refused before
 /// it is read, so a huge or endless file costs neither time nor memory.

@@ -1,7 +1,7 @@
 //! The JSON Schema of `distros.yaml`, made from the spec types, so that editors complete keys
 //! and flag mistakes as they are typed.
 
-use crate::render::BANNER_MARK;
+use crate::output::BANNER_MARK;
 use crate::spec::Spec;
 
 /// Where the schema is written, inside the output directory.

@@ -9,10 +9,8 @@
 
 use std::collections::BTreeMap;
 
-use sha2::{Digest, Sha256};
-
-use crate::digest::hex;
-use crate::files::FileSet;
+use crate::hash::{is_sha256_hex, sha256_hex};
+use crate::output::FileSet;
 
 /// The manifest's file name inside the output directory.
 pub const MANIFEST_FILE: &str = ".tcgen-manifest";
@@ -25,11 +23,6 @@ pub fn written_by(bytes: &[u8]) -> Option<String> {
     String::from_utf8_lossy(bytes)
         .lines()
         .find_map(|line| line.strip_prefix(VERSION_LINE).map(str::to_owned))
-}
-
-/// The hex sha256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
 }
 
 /// The manifest of `files` (which must not hold the manifest itself): the banner, a comment,
@@ -55,8 +48,7 @@ pub fn parse(bytes: &[u8]) -> BTreeMap<String, String> {
         .lines()
         .filter_map(|line| {
             let (hash, path) = line.split_once("  ")?;
-            let is_hash = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit());
-            (is_hash && !path.is_empty() && path != MANIFEST_FILE)
+            (is_sha256_hex(hash, false) && !path.is_empty() && path != MANIFEST_FILE)
                 .then(|| (path.to_owned(), hash.to_ascii_lowercase()))
         })
         .collect()

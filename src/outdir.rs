@@ -1,6 +1,6 @@
 //! The set of generated files, and the only code that writes them: atomic replacement of the
 //! output directory's files, and the comparison behind `render --check`. tcgen replaces and
-//! removes only files it wrote (see [`crate::manifest`]); anything else there is left alone.
+//! removes only files it wrote (see [`crate::render::manifest`]); anything else there is left alone.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -11,11 +11,9 @@ use std::path::{Path, PathBuf};
 use similar::TextDiff;
 
 use crate::error::{Error, Result};
-use crate::manifest::{self, MANIFEST_FILE};
-use crate::render::BANNER_MARK;
-
-/// Every generated file, by path relative to the output directory (with `/` separators).
-pub type FileSet = BTreeMap<String, Vec<u8>>;
+use crate::hash::sha256_hex;
+use crate::output::{BANNER_MARK, FileSet};
+use crate::render::manifest::{self, MANIFEST_FILE};
 
 /// How the output directory differs from a [`FileSet`].
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -104,7 +102,7 @@ impl Owner {
     fn unchanged(&self, out: &Path, path: &str) -> bool {
         match self {
             Owner::Manifest(listed) => fs::read(out.join(path))
-                .is_ok_and(|bytes| listed.get(path) == Some(&manifest::sha256_hex(&bytes))),
+                .is_ok_and(|bytes| listed.get(path) == Some(&sha256_hex(&bytes))),
             Owner::Banners => has_banner(&out.join(path)),
         }
     }

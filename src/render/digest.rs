@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
-use crate::files::FileSet;
+use crate::hash::hex;
 use crate::model::{DistroModel, Model};
-use crate::render::BANNER_MARK;
+use crate::output::{BANNER_MARK, FileSet};
 
 /// Hex digits of the digest kept in the digest tag (`impala-toolchain-ubuntu2204:<short>`).
 pub const SHORT_DIGEST_LEN: usize = 12;
@@ -140,11 +140,6 @@ impl ImageInputs {
         }
         format!("sha256:{}", hex(&hasher.finalize()))
     }
-}
-
-/// Lowercase hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The tag an image gets from its input digest: `<image>:<short digest>`.
