@@ -93,6 +93,12 @@ impl Error {
             source,
         }
     }
+
+    /// A failed write to standard output (a closed pipe among them: see
+    /// [`Error::is_closed_output`]).
+    pub fn stdout(source: std::io::Error) -> Self {
+        Error::io("cannot write to standard output", source)
+    }
 }
 
 impl fmt::Display for Error {

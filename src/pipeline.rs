@@ -6,12 +6,15 @@ use std::path::Path;
 use crate::error::Result;
 use crate::lock::{Lock, lock_path};
 use crate::model::{Model, decide, lockable_bases};
+use crate::render::digest::digest_tag;
 use crate::render::{Provenance, Rendered, render, script_names};
 use crate::spec::ValidSpec;
 use crate::spec::load::{load_bytes, load_file};
 
 /// The spec, loaded, decided and rendered in memory.
 pub struct Compiled {
+    /// The spec as loaded.
+    pub spec: ValidSpec,
     /// The decided model.
     pub model: Model,
     /// The rendered files and digests.
@@ -51,7 +54,24 @@ pub fn compile_spec(
 ) -> Result<Compiled> {
     let model = decide(spec, lock);
     let rendered = render(&model, &provenance(spec_path, out))?;
-    Ok(Compiled { model, rendered })
+    Ok(Compiled {
+        spec: spec.clone(),
+        model,
+        rendered,
+    })
+}
+
+impl Compiled {
+    /// The input digest (`sha256:<hex>`) of the image of `distro`, a distro of the model.
+    pub fn input_digest(&self, distro: &str) -> &str {
+        &self.rendered.digests[distro]
+    }
+
+    /// The digest tag of `distro`'s image named `image` (its name, or its name under a
+    /// registry): `<image>:<12 hex digits of the input digest>`.
+    pub fn digest_tag(&self, distro: &str, image: &str) -> String {
+        digest_tag(image, self.input_digest(distro))
+    }
 }
 
 /// `tcgen ARGS` as the user should type it to act on `spec_path`: with `--spec` when the spec

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::git::Revision;
 use crate::lock::lock_path;
 use crate::pipeline::{Compiled, compile_bytes};
-use crate::render::digest::{ImageInputs, digest_tag, image_inputs};
+use crate::render::digest::{ImageInputs, image_inputs};
 
 /// Why an image is in the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -133,7 +133,7 @@ pub fn compare(base: &BaseInputs, now: &Compiled) -> Plan {
     let current = image_inputs(&now.model, &now.rendered.files);
     for distro in &now.model.distros {
         let inputs = &current[&distro.name];
-        let digest = now.rendered.digests[&distro.name].clone();
+        let digest = now.input_digest(&distro.name).to_owned();
         let (previous_digest, reasons) = match base {
             BaseInputs::None => (None, vec![Reason::NoBase]),
             BaseInputs::Unreadable(message) => (
@@ -153,7 +153,7 @@ pub fn compare(base: &BaseInputs, now: &Compiled) -> Plan {
         }
         plan.changed.push(Change {
             name: distro.name.clone(),
-            digest_tag: digest_tag(&distro.image, &digest),
+            digest_tag: now.digest_tag(&distro.name, &distro.image),
             digest,
             previous_digest,
             reasons,

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use anstyle::{AnsiColor, Style as Ansi};
 
 /// When to colour output, as `--color` says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColorChoice {
     /// Colour when the stream is a terminal and NO_COLOR is not set.
     Auto,

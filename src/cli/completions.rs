@@ -24,8 +24,7 @@ pub fn write_script(shell: Shell, command: &mut clap::Command, out: &mut dyn Wri
         Shell::Zsh => zsh(&script),
         _ => script.into_owned(),
     };
-    out.write_all(text.as_bytes())
-        .map_err(|e| Error::io("cannot write to standard output", e))
+    out.write_all(text.as_bytes()).map_err(Error::stdout)
 }
 
 /// bash: the generated function, then distro names after `build`, `show` and `--update`.

@@ -7,7 +7,6 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::pipeline::compile;
-use crate::render::digest::digest_tag;
 use crate::table::aligned;
 
 /// One row of `tcgen list`.
@@ -34,9 +33,8 @@ pub fn list_command(
 ) -> Result<()> {
     let compiled = compile(spec_path, out)?;
     if names {
-        let io = |e| Error::io("cannot write to standard output", e);
         for distro in &compiled.model.distros {
-            writeln!(stdout, "{}", distro.name).map_err(io)?;
+            writeln!(stdout, "{}", distro.name).map_err(Error::stdout)?;
         }
         return Ok(());
     }
@@ -52,16 +50,20 @@ pub fn list_command(
             platforms: &d.platforms,
             label: &d.label,
             gated_args: d.gated_args.iter().map(|a| a.name.as_str()).collect(),
-            input_digest: &compiled.rendered.digests[&d.name],
-            digest_tag: digest_tag(&d.image, &compiled.rendered.digests[&d.name]),
+            input_digest: compiled.input_digest(&d.name),
+            digest_tag: compiled.digest_tag(&d.name, &d.image),
         })
         .collect();
-    let io = |e| Error::io("cannot write to standard output", e);
     if json {
         let text =
             serde_json::to_string_pretty(&entries).map_err(|e| Error::Template(e.to_string()))?;
-        return writeln!(stdout, "{text}").map_err(io);
+        return writeln!(stdout, "{text}").map_err(Error::stdout);
     }
+    write!(stdout, "{}", table(&entries)).map_err(Error::stdout)
+}
+
+/// The entries as an aligned table, the digest tag shortened to its tag.
+fn table(entries: &[ListEntry]) -> String {
     let rows: Vec<Vec<String>> = entries
         .iter()
         .map(|e| {
@@ -91,6 +93,5 @@ pub fn list_command(
         "GATED ARGS",
         "INPUT DIGEST",
     ];
-    write!(stdout, "{}", aligned(&header, &rows, &|_, _, cell| cell)).map_err(io)?;
-    Ok(())
+    aligned(&header, &rows, &|_, _, cell| cell)
 }

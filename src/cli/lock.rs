@@ -27,6 +27,17 @@ pub enum LockMode {
     Check,
 }
 
+impl LockMode {
+    /// The mode `--check` and `--update [DISTRO...]` ask for.
+    pub fn of(check: bool, update: Option<Vec<String>>) -> Self {
+        match (check, update) {
+            (true, _) => LockMode::Check,
+            (false, Some(distros)) => LockMode::Update(distros),
+            (false, None) => LockMode::Missing,
+        }
+    }
+}
+
 /// `tcgen lock`. Returns the exit code: 1 when `--check` finds a base that moved.
 pub fn lock_command(
     spec_path: &Path,
@@ -36,8 +47,6 @@ pub fn lock_command(
 ) -> Result<i32> {
     let spec = load_file(spec_path, &script_names())?;
     let bases = lockable_bases(&spec);
-    let path = lock_path(spec_path);
-    let io = |e| Error::io("cannot write to standard output", e);
     let existing = match &mode {
         // Every line is resolved again, so a damaged file is simply written anew.
         LockMode::Update(distros) if distros.is_empty() => Lock::default(),
@@ -52,59 +61,75 @@ pub fn lock_command(
         let digest = resolve(engine, image)?;
         match existing.digests.get(image) {
             Some(old) if *old == digest => {
-                writeln!(stdout, "{image}: unchanged ({digest})").map_err(io)?
+                writeln!(stdout, "{image}: unchanged ({digest})").map_err(Error::stdout)?
             }
             Some(old) => {
                 moved += 1;
-                writeln!(stdout, "{image}: moved {old} -> {digest}").map_err(io)?
+                writeln!(stdout, "{image}: moved {old} -> {digest}").map_err(Error::stdout)?
             }
-            None => writeln!(stdout, "{image}: locked to {digest}").map_err(io)?,
+            None => writeln!(stdout, "{image}: locked to {digest}").map_err(Error::stdout)?,
         }
         lock.digests.insert(image.clone(), digest);
     }
     if mode == LockMode::Check {
-        let unlocked: Vec<&String> = bases
-            .iter()
-            .filter(|b| !existing.digests.contains_key(*b))
-            .collect();
-        if !unlocked.is_empty() {
-            let names: Vec<&str> = unlocked.iter().map(|s| s.as_str()).collect();
-            writeln!(
-                stdout,
-                "note: not locked: {}; run `{}` to pin them",
-                names.join(", "),
-                tcgen_command(spec_path, "lock")
-            )
-            .map_err(io)?;
-        }
-        if moved > 0 {
-            writeln!(
-                stdout,
-                "{moved} locked base image(s) moved: run `{}` and `{}`, and commit both",
-                tcgen_command(spec_path, "lock --update"),
-                tcgen_command(spec_path, "render")
-            )
-            .map_err(io)?;
-            return Ok(EXIT_FAILURE);
-        }
-        return Ok(0);
+        return report_check(spec_path, &bases, &existing, moved, stdout);
     }
-    let text = lock.render();
-    let before = std::fs::read(&path).ok();
-    if before.as_deref() != Some(text.as_bytes()) {
-        outdir::replace_file(&path, text.as_bytes())?;
+    write_lock(spec_path, &lock, stdout)?;
+    Ok(0)
+}
+
+/// What `lock --check` says after comparing: the bases not locked, and the command that
+/// moves the lock when a locked base moved (exit code 1).
+fn report_check(
+    spec_path: &Path,
+    bases: &BTreeSet<String>,
+    existing: &Lock,
+    moved: usize,
+    stdout: &mut dyn Write,
+) -> Result<i32> {
+    let unlocked: Vec<&str> = bases
+        .iter()
+        .filter(|b| !existing.digests.contains_key(*b))
+        .map(String::as_str)
+        .collect();
+    if !unlocked.is_empty() {
         writeln!(
             stdout,
-            "wrote {} ({} base images); run `{}` to pin the Dockerfiles",
-            path.display(),
-            lock.digests.len(),
-            tcgen_command(spec_path, "render")
+            "note: not locked: {}; run `{}` to pin them",
+            unlocked.join(", "),
+            tcgen_command(spec_path, "lock")
         )
-        .map_err(io)?;
-    } else {
-        writeln!(stdout, "{} is up to date", path.display()).map_err(io)?;
+        .map_err(Error::stdout)?;
     }
-    Ok(0)
+    if moved == 0 {
+        return Ok(0);
+    }
+    writeln!(
+        stdout,
+        "{moved} locked base image(s) moved: run `{}` and `{}`, and commit both",
+        tcgen_command(spec_path, "lock --update"),
+        tcgen_command(spec_path, "render")
+    )
+    .map_err(Error::stdout)?;
+    Ok(EXIT_FAILURE)
+}
+
+/// Writes `lock` beside the spec, unless the file already says the same.
+fn write_lock(spec_path: &Path, lock: &Lock, stdout: &mut dyn Write) -> Result<()> {
+    let path = lock_path(spec_path);
+    let text = lock.render();
+    if std::fs::read(&path).ok().as_deref() == Some(text.as_bytes()) {
+        return writeln!(stdout, "{} is up to date", path.display()).map_err(Error::stdout);
+    }
+    outdir::replace_file(&path, text.as_bytes())?;
+    writeln!(
+        stdout,
+        "wrote {} ({} base images); run `{}` to pin the Dockerfiles",
+        path.display(),
+        lock.digests.len(),
+        tcgen_command(spec_path, "render")
+    )
+    .map_err(Error::stdout)
 }
 
 /// The base images `mode` resolves: those the lock lacks, those of the distros named (all when

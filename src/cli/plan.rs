@@ -17,11 +17,10 @@ pub fn plan_command(
 ) -> Result<()> {
     let now = compile(spec_path, out)?;
     let plan = rebuild_plan(&now, spec_path, out, since)?;
-    let io = |e| Error::io("cannot write to standard output", e);
     if json {
         let text =
             serde_json::to_string_pretty(&plan).map_err(|e| Error::Template(e.to_string()))?;
-        return writeln!(stdout, "{text}").map_err(io);
+        return writeln!(stdout, "{text}").map_err(Error::stdout);
     }
-    write!(stdout, "{}", describe(&plan)).map_err(io)
+    write!(stdout, "{}", describe(&plan)).map_err(Error::stdout)
 }

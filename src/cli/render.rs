@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::outdir;
+use crate::output::FileSet;
 use crate::pipeline::{compile, provenance, tcgen_command};
 use crate::render::manifest::{self, MANIFEST_FILE};
 use crate::style::Style;
@@ -28,8 +29,6 @@ pub fn render_command(
 ) -> Result<RenderOutcome> {
     let compiled = compile(spec_path, out)?;
     outdir::refuse_unsafe_output(out, spec_path)?;
-    let files = &compiled.rendered.files;
-    let io = |e| Error::io("cannot write to standard output", e);
     let unpinned = &compiled.model.unpinned_bases;
     if !unpinned.is_empty() {
         writeln!(
@@ -39,42 +38,11 @@ pub fn render_command(
             unpinned.join(", "),
             tcgen_command(spec_path, "lock")
         )
-        .map_err(io)?;
+        .map_err(Error::stdout)?;
     }
+    let files = &compiled.rendered.files;
     if check {
-        let drift = outdir::check(files, out)?;
-        write!(stdout, "{}", drift.foreign_note(out)).map_err(io)?;
-        if drift.is_empty() {
-            writeln!(
-                stdout,
-                "{} is up to date ({} files)",
-                out.display(),
-                files.len()
-            )
-            .map_err(io)?;
-            return Ok(RenderOutcome::UpToDate);
-        }
-        write!(stdout, "{}", style.diff(&drift.report(out))).map_err(io)?;
-        let written_by = std::fs::read(out.join(MANIFEST_FILE))
-            .ok()
-            .and_then(|bytes| manifest::written_by(&bytes));
-        if let Some(version) = written_by.filter(|v| v != env!("CARGO_PKG_VERSION")) {
-            writeln!(
-                stdout,
-                "note: {} was written by tcgen {version}, and this is tcgen {}: templates and scripts are built into tcgen, so some of the difference may come from the versions; use the tcgen the files were written with, or render with this one",
-                out.display(),
-                env!("CARGO_PKG_VERSION")
-            )
-            .map_err(io)?;
-        }
-        writeln!(
-            stdout,
-            "\n{} is stale: run `{}` and commit the result",
-            out.display(),
-            provenance(spec_path, out).regenerate
-        )
-        .map_err(io)?;
-        return Ok(RenderOutcome::Stale);
+        return check_output(files, spec_path, out, stdout, style);
     }
     let drift = outdir::write(files, out)?;
     let (context_files, context_bytes) = files
@@ -93,7 +61,51 @@ pub fn render_command(
         drift.orphaned.len(),
         context_bytes as f64 / 1024.0
     )
-    .map_err(io)?;
-    write!(stdout, "{}", drift.foreign_note(out)).map_err(io)?;
+    .map_err(Error::stdout)?;
+    write!(stdout, "{}", drift.foreign_note(out)).map_err(Error::stdout)?;
     Ok(RenderOutcome::UpToDate)
+}
+
+/// `render --check`: compares `out` with `files`, and reports the drift with the command that
+/// mends it.
+fn check_output(
+    files: &FileSet,
+    spec_path: &Path,
+    out: &Path,
+    stdout: &mut dyn Write,
+    style: Style,
+) -> Result<RenderOutcome> {
+    let drift = outdir::check(files, out)?;
+    write!(stdout, "{}", drift.foreign_note(out)).map_err(Error::stdout)?;
+    if drift.is_empty() {
+        writeln!(
+            stdout,
+            "{} is up to date ({} files)",
+            out.display(),
+            files.len()
+        )
+        .map_err(Error::stdout)?;
+        return Ok(RenderOutcome::UpToDate);
+    }
+    write!(stdout, "{}", style.diff(&drift.report(out))).map_err(Error::stdout)?;
+    let written_by = std::fs::read(out.join(MANIFEST_FILE))
+        .ok()
+        .and_then(|bytes| manifest::written_by(&bytes));
+    if let Some(version) = written_by.filter(|v| v != env!("CARGO_PKG_VERSION")) {
+        writeln!(
+            stdout,
+            "note: {} was written by tcgen {version}, and this is tcgen {}: templates and scripts are built into tcgen, so some of the difference may come from the versions; use the tcgen the files were written with, or render with this one",
+            out.display(),
+            env!("CARGO_PKG_VERSION")
+        )
+        .map_err(Error::stdout)?;
+    }
+    writeln!(
+        stdout,
+        "\n{} is stale: run `{}` and commit the result",
+        out.display(),
+        provenance(spec_path, out).regenerate
+    )
+    .map_err(Error::stdout)?;
+    Ok(RenderOutcome::Stale)
 }

@@ -6,13 +6,9 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::lock::Lock;
-use crate::model::{checks_of, lockable_bases, tools_of};
+use crate::model::checks_of;
 use crate::output::default_out;
-use crate::pipeline::compile_spec;
-use crate::render::digest::digest_tag;
-use crate::render::script_names;
-use crate::spec::load::load_file;
+use crate::pipeline::compile;
 use crate::spec::{Checks, Distro};
 
 /// One distro as `tcgen show` prints it: the spec's entry with the defaults merged in, and the
@@ -36,42 +32,21 @@ pub fn show_command(
     json: bool,
     stdout: &mut dyn Write,
 ) -> Result<()> {
-    let spec = load_file(spec_path, &script_names())?;
-    let lock = Lock::read(spec_path, Some(&lockable_bases(&spec)))?;
-    let compiled = compile_spec(&spec, lock.as_ref(), spec_path, &default_out())?;
+    let compiled = compile(spec_path, &default_out())?;
     let model = compiled.model.distro(name)?;
-    let entry = &spec.distros[name];
-    let digest = &compiled.rendered.digests[name];
-    let mut distro = entry.clone();
-    distro.platforms = Some(model.platforms.clone());
-    distro.tools = Some(tools_of(&spec, entry).to_vec());
-    distro.checks = Some(
-        entry
-            .checks
-            .clone()
-            .unwrap_or_else(|| spec.defaults.checks.clone()),
-    );
-    distro.lsb_release = Some(entry.lsb_release.unwrap_or(spec.defaults.lsb_release));
-    distro.assert_python = Some(
-        entry
-            .assert_python
-            .clone()
-            .unwrap_or_else(|| spec.defaults.assert_python.clone()),
-    );
-    distro.in_default_set = Some(model.in_default_set);
+    let distro = compiled.spec.with_defaults(&compiled.spec.distros[name]);
     let shown = Shown {
         name,
         image: &model.image,
-        digest_tag: digest_tag(&model.image, digest),
-        input_digest: digest,
+        digest_tag: compiled.digest_tag(name, &model.image),
+        input_digest: compiled.input_digest(name),
+        assertion_checks: checks_of(&compiled.spec, &distro),
         distro,
-        assertion_checks: checks_of(&spec, entry),
     };
     if json {
         let text =
             serde_json::to_string_pretty(&shown).map_err(|e| Error::Template(e.to_string()))?;
-        return writeln!(stdout, "{text}")
-            .map_err(|e| Error::io("cannot write to standard output", e));
+        return writeln!(stdout, "{text}").map_err(Error::stdout);
     }
     let yaml = serde_yaml::to_string(&shown).map_err(|e| Error::Template(e.to_string()))?;
     write!(
@@ -79,5 +54,5 @@ pub fn show_command(
         "# {name} as tcgen reads it from {}, with the defaults merged in.\n{yaml}",
         spec_path.display()
     )
-    .map_err(|e| Error::io("cannot write to standard output", e))
+    .map_err(Error::stdout)
 }

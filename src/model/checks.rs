@@ -2,22 +2,15 @@
 
 use crate::spec::{Checks, Distro, Spec};
 
-/// The tools a distro installs, in order: its own list or the defaults'.
-pub fn tools_of<'a>(spec: &'a Spec, distro: &'a Distro) -> &'a [String] {
-    distro.tools.as_deref().unwrap_or(&spec.defaults.tools)
-}
-
-/// Everything the dependency assertion checks in a distro's image: its checks (or the
-/// defaults'), those of each tool it installs, and `lsb_release` when required.
+/// Everything the dependency assertion checks in the image of `distro` (with its defaults
+/// merged in: [`Spec::with_defaults`]): its checks, those of each tool it installs, and
+/// `lsb_release` when required.
 pub fn checks_of(spec: &Spec, distro: &Distro) -> Checks {
-    let mut checks = distro
-        .checks
-        .clone()
-        .unwrap_or_else(|| spec.defaults.checks.clone());
-    for tool_name in tools_of(spec, distro) {
+    let mut checks = distro.checks.clone().unwrap_or_default();
+    for tool_name in distro.tools.iter().flatten() {
         merge_checks(&mut checks, &spec.tools[tool_name].checks);
     }
-    if distro.lsb_release.unwrap_or(spec.defaults.lsb_release) {
+    if distro.lsb_release.unwrap_or_default() {
         merge_checks(
             &mut checks,
             &Checks {

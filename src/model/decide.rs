@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::checks::{assert_args, checks_of, tools_of};
+use super::checks::{assert_args, checks_of};
 use super::order::natural_order;
 use super::{
     ASSERT_SCRIPT, ContextFile, DistroModel, GatedArg, Instruction, Model, REPO_DIR, SCRIPT_DIR,
@@ -26,7 +26,9 @@ pub fn decide(spec: &ValidSpec, lock: Option<&Lock>) -> Model {
     let mut distros: Vec<DistroModel> = spec
         .distros
         .iter()
-        .map(|(name, distro)| decide_distro(spec, name, distro, &mut context_files))
+        .map(|(name, distro)| {
+            decide_distro(spec, name, &spec.with_defaults(distro), &mut context_files)
+        })
         .collect();
     for distro in &mut distros {
         distro.base_digest = lock.and_then(|l| l.digests.get(&distro.base_image).cloned());
@@ -55,6 +57,7 @@ pub fn decide(spec: &ValidSpec, lock: Option<&Lock>) -> Model {
     }
 }
 
+/// The model of one distro, `distro` with its defaults merged in.
 fn decide_distro(
     spec: &Spec,
     name: &str,
@@ -74,13 +77,7 @@ fn decide_distro(
         context_inputs: Vec::new(),
         context_files,
     };
-    for arg in &gated_args {
-        body.instructions.push(Instruction::RequireArg {
-            name: arg.name.clone(),
-            message: shell_words::quote(&format!("{} must be set: {}", arg.name, arg.description))
-                .into_owned(),
-        });
-    }
+    body.require_args(&gated_args);
     body.copy_repositories(spec, distro);
     let cache_mounts = cache_mounts(name, distro.family);
     let step = |step: &Step| step_instruction(step, &cache_mounts);
@@ -111,14 +108,9 @@ fn decide_distro(
         base_digest: None,
         family: distro.family.name().to_owned(),
         label: distro.label.clone(),
-        platforms: distro
-            .platforms
-            .clone()
-            .unwrap_or_else(|| spec.defaults.platforms.clone()),
+        platforms: distro.platforms.clone().unwrap_or_default(),
         gated_args,
-        in_default_set: distro
-            .in_default_set
-            .unwrap_or(spec.defaults.in_default_set),
+        in_default_set: distro.in_default_set.unwrap_or_default(),
         instructions,
         context_inputs,
     }
@@ -134,6 +126,20 @@ struct Body<'a> {
 }
 
 impl Body<'_> {
+    /// A check that each gated argument is set, before anything else runs.
+    fn require_args(&mut self, gated_args: &[GatedArg]) {
+        for arg in gated_args {
+            self.instructions.push(Instruction::RequireArg {
+                name: arg.name.clone(),
+                message: shell_words::quote(&format!(
+                    "{} must be set: {}",
+                    arg.name, arg.description
+                ))
+                .into_owned(),
+            });
+        }
+    }
+
     /// Adds `file` to the build context at `path` (inside it) and returns the path.
     fn context_file(&mut self, path: String, file: ContextFile) -> String {
         self.context_files.insert(path.clone(), file);
@@ -159,7 +165,7 @@ impl Body<'_> {
 
     /// Each tool's script, copied and run with its variables.
     fn install_tools(&mut self, spec: &Spec, distro: &Distro) {
-        for tool_name in tools_of(spec, distro) {
+        for tool_name in distro.tools.iter().flatten() {
             let tool = &spec.tools[tool_name];
             let source = self.context_file(
                 format!("scripts/{}", tool.script),
@@ -185,10 +191,7 @@ impl Body<'_> {
                 name: ASSERT_SCRIPT.to_owned(),
             },
         );
-        let python = distro
-            .assert_python
-            .as_deref()
-            .unwrap_or(&spec.defaults.assert_python);
+        let python = distro.assert_python.as_deref().unwrap_or_default();
         self.instructions.push(Instruction::Assert {
             source,
             dir: format!("{SCRIPT_DIR}/"),

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::spec::RepoFile;
 
-pub use checks::{checks_of, tools_of};
+pub use checks::checks_of;
 pub use decide::{decide, lockable_bases};
 pub use order::natural_order;
 

@@ -137,19 +137,7 @@ pub fn render(model: &Model, provenance: &Provenance) -> Result<Rendered> {
         "# {BANNER_MARK} from {}. Do not edit: change the spec and run `{}`.",
         provenance.spec_name, provenance.regenerate
     );
-    let mut context_files = FileSet::new();
-    for (path, file) in &model.context_files {
-        let bytes = match file {
-            ContextFile::Script { name } => script_with_banner(name, &banner)?,
-            ContextFile::Repo(repo) => {
-                let mut context = Context::new();
-                context.insert("banner", &banner);
-                context.insert("repo", repo);
-                render_one(tera, "repo.tera", &context)?
-            }
-        };
-        context_files.insert(path.clone(), bytes);
-    }
+    let context_files = render_context_files(tera, model, &banner)?;
 
     let mut files = FileSet::new();
     for distro in &model.distros {
@@ -191,6 +179,24 @@ pub fn render(model: &Model, provenance: &Provenance) -> Result<Rendered> {
     let manifest = manifest::render(&files, &banner);
     files.insert(MANIFEST_FILE.to_owned(), manifest);
     Ok(Rendered { files, digests })
+}
+
+/// The build-context files of `model` (scripts and `.repo` files), by path inside the context.
+fn render_context_files(tera: &Tera, model: &Model, banner: &str) -> Result<FileSet> {
+    let mut context_files = FileSet::new();
+    for (path, file) in &model.context_files {
+        let bytes = match file {
+            ContextFile::Script { name } => script_with_banner(name, banner)?,
+            ContextFile::Repo(repo) => {
+                let mut context = Context::new();
+                context.insert("banner", banner);
+                context.insert("repo", repo);
+                render_one(tera, "repo.tera", &context)?
+            }
+        };
+        context_files.insert(path.clone(), bytes);
+    }
+    Ok(context_files)
 }
 
 /// The templates, compiled once per process.

@@ -33,34 +33,22 @@ pub const PASSTHROUGH: &[&str] = &[
     "TOOLCHAIN_BUILD_ID",
 ];
 
-/// What `tcgen in-docker` was asked to do, as the command line gives it.
-#[derive(Debug, Clone, clap::Args)]
-#[group(skip)]
-pub struct InDocker {
-    /// Container engine.
-    #[arg(long, value_enum, default_value = "docker")]
+/// What `tcgen in-docker` was asked to do.
+#[derive(Debug, Clone)]
+pub struct InDockerRequest {
+    /// The container engine.
     pub engine: Engine,
     /// Extra arguments for `create`, split like a shell line.
-    #[arg(long, value_name = "ARGS", allow_hyphen_values = true)]
     pub docker_args: Option<String>,
-    /// Where per-image build/, check/ and source/ directories live (absolute once resolved).
-    #[arg(
-        long,
-        env = "BUILD_DIR",
-        default_value = "build_docker",
-        value_name = "DIR"
-    )]
+    /// Where per-image build/, check/ and source/ directories live (absolute).
     pub build_dir: PathBuf,
     /// The image to run, optionally with a registry prefix and tag.
     pub image: String,
     /// The command to run inside it, and its arguments.
-    #[arg(last = true, required = true)]
     pub command: Vec<String>,
     /// The repository mounted at /mnt: the current directory.
-    #[arg(skip)]
     pub repo: PathBuf,
     /// The caller's user and group ids.
-    #[arg(skip)]
     pub user: (u32, u32),
 }
 
@@ -92,35 +80,62 @@ pub fn distro_of<'a>(spec: &'a Spec, image: &str) -> Option<&'a str> {
 
 /// Decides the run. `programs` are the folders under `source/` (each adds `<NAME>_VERSION`).
 pub fn container_setup(
-    request: &InDocker,
+    request: &InDockerRequest,
     spec: &Spec,
     env: &dyn Environment,
     programs: &[String],
 ) -> Result<ContainerSetup> {
-    let repo = mount_path(&request.repo)?;
-    let image_dir = request.build_dir.join(image_dir_name(&request.image));
-    let mut directories = Vec::new();
     let mut args: Vec<String> = ["create", "-i", "-w", "/mnt", "-u"]
         .map(String::from)
         .to_vec();
     args.push(format!("{}:{}", request.user.0, request.user.1));
-    let mount = |args: &mut Vec<String>, source: String, target: &str, options: &str| {
+    let directories = mounts(request, env, &mut args)?;
+    let (passes_env, warnings) = environment(request, spec, env, programs, &mut args);
+    if let Some(extra) = &request.docker_args {
+        let words = shell_words::split(extra).map_err(|e| {
+            Error::Usage(format!(
+                "--docker-args cannot be split like a shell line: {e}"
+            ))
+        })?;
+        args.extend(words);
+    }
+    args.push(request.image.clone());
+    args.extend(request.command.iter().cloned());
+
+    let mut create = Invocation::new(request.engine.program(), args);
+    create.passes_env = passes_env;
+    Ok(ContainerSetup {
+        directories,
+        create,
+        warnings,
+    })
+}
+
+/// Adds the `-v` mounts to `args`: the caller's passwd and group, the repository, the
+/// per-image build/, check/ and source/ folders, and ccache unless `USE_CCACHE` turns it off
+/// (with its `-e` variables). Returns the folders to create first.
+fn mounts(
+    request: &InDockerRequest,
+    env: &dyn Environment,
+    args: &mut Vec<String>,
+) -> Result<Vec<PathBuf>> {
+    let mut mount = |source: String, target: &str, options: &str| {
         args.push("-v".to_owned());
         args.push(format!("{source}:{target}{options}"));
     };
-    mount(&mut args, "/etc/passwd".into(), "/etc/passwd", ":ro");
-    mount(&mut args, "/etc/group".into(), "/etc/group", ":ro");
-    mount(&mut args, repo, "/mnt", "");
+    mount("/etc/passwd".into(), "/etc/passwd", ":ro");
+    mount("/etc/group".into(), "/etc/group", ":ro");
+    mount(mount_path(&request.repo)?, "/mnt", "");
+    let image_dir = request.build_dir.join(image_dir_name(&request.image));
+    let mut directories = Vec::new();
     for sub in ["build", "check", "source"] {
         let dir = image_dir.join(sub);
-        mount(&mut args, mount_path(&dir)?, &format!("/mnt/{sub}"), "");
+        mount(mount_path(&dir)?, &format!("/mnt/{sub}"), "");
         directories.push(dir);
         // The mount point inside the mounted repository: an engine running as root would
         // create it, root-owned, in the user's checkout.
         directories.push(request.repo.join(sub));
     }
-
-    let mut passes_env: Vec<String> = Vec::new();
     let ccache_off = env
         .get("USE_CCACHE")
         .is_some_and(|v| !matches!(v.to_ascii_lowercase().as_str(), "1" | "true"));
@@ -130,12 +145,25 @@ pub fn container_setup(
             .map(PathBuf::from)
             .unwrap_or_else(|| request.build_dir.join("ccache"));
         let dir = absolute(&request.repo, &dir);
-        mount(&mut args, mount_path(&dir)?, "/mnt/ccache", "");
+        mount(mount_path(&dir)?, "/mnt/ccache", "");
         directories.push(dir);
         directories.push(request.repo.join("ccache"));
         args.extend(["-e", "USE_CCACHE=1", "-e", "CCACHE_DIR=/mnt/ccache"].map(String::from));
     }
+    Ok(directories)
+}
 
+/// Adds the `-e` variables to `args`: every passthrough variable and `<NAME>_VERSION` that is
+/// set, by name, and `BUILD_TARGET_LABEL` from the spec when it is not set. Returns the names
+/// passed and the warnings.
+fn environment(
+    request: &InDockerRequest,
+    spec: &Spec,
+    env: &dyn Environment,
+    programs: &[String],
+    args: &mut Vec<String>,
+) -> (Vec<String>, Vec<String>) {
+    let mut passes_env: Vec<String> = Vec::new();
     let mut warnings = Vec::new();
     let mut names: Vec<String> = PASSTHROUGH.iter().map(|n| (*n).to_owned()).collect();
     names.extend(programs.iter().map(|p| version_variable(p)));
@@ -158,24 +186,7 @@ pub fn container_setup(
             )),
         }
     }
-    if let Some(extra) = &request.docker_args {
-        let words = shell_words::split(extra).map_err(|e| {
-            Error::Usage(format!(
-                "--docker-args cannot be split like a shell line: {e}"
-            ))
-        })?;
-        args.extend(words);
-    }
-    args.push(request.image.clone());
-    args.extend(request.command.iter().cloned());
-
-    let mut create = Invocation::new(request.engine.program(), args);
-    create.passes_env = passes_env;
-    Ok(ContainerSetup {
-        directories,
-        create,
-        warnings,
-    })
+    (passes_env, warnings)
 }
 
 /// `ENGINE start --attach --interactive ID`.
@@ -225,6 +236,42 @@ fn absolute(base: &Path, path: &Path) -> PathBuf {
 /// left out. One `tar -c | tar -x` pipe reads the file list (no process per file). Returns the
 /// names directly under `source/`, sorted.
 pub fn copy_sources(repo: &Path, image_dir: &Path) -> Result<Vec<String>> {
+    let (list, programs) = tracked_sources(repo)?;
+    if list.is_empty() {
+        return Ok(Vec::new());
+    }
+    let path_arg = |path: &Path| path.to_string_lossy().into_owned();
+    let create = Invocation::new(
+        "tar",
+        vec![
+            "-c".into(),
+            "-f".into(),
+            "-".into(),
+            "-C".into(),
+            path_arg(repo),
+            "--null".into(),
+            "--no-recursion".into(),
+            "-T".into(),
+            "-".into(),
+        ],
+    );
+    let extract = Invocation::new(
+        "tar",
+        vec![
+            "-x".into(),
+            "-f".into(),
+            "-".into(),
+            "-C".into(),
+            path_arg(image_dir),
+        ],
+    );
+    process::pipe(&create, &list, &extract)?;
+    Ok(programs)
+}
+
+/// The files git tracks under `source/` that the working tree has, as a NUL-separated list for
+/// `tar -T`, and the names directly under `source/`, sorted.
+fn tracked_sources(repo: &Path) -> Result<(Vec<u8>, Vec<String>)> {
     use std::os::unix::ffi::OsStrExt as _;
     let listing = process::capture_bytes(
         &git(
@@ -260,42 +307,13 @@ pub fn copy_sources(repo: &Path, image_dir: &Path) -> Result<Vec<String>> {
             programs.insert(String::from_utf8_lossy(name).into_owned());
         }
     }
-    if list.is_empty() {
-        return Ok(Vec::new());
-    }
-    let path_arg = |path: &Path| path.to_string_lossy().into_owned();
-    let create = Invocation::new(
-        "tar",
-        vec![
-            "-c".into(),
-            "-f".into(),
-            "-".into(),
-            "-C".into(),
-            path_arg(repo),
-            "--null".into(),
-            "--no-recursion".into(),
-            "-T".into(),
-            "-".into(),
-        ],
-    );
-    let extract = Invocation::new(
-        "tar",
-        vec![
-            "-x".into(),
-            "-f".into(),
-            "-".into(),
-            "-C".into(),
-            path_arg(image_dir),
-        ],
-    );
-    process::pipe(&create, &list, &extract)?;
-    Ok(programs.into_iter().collect())
+    Ok((list, programs.into_iter().collect()))
 }
 
 /// Sets the container up and runs it: creates the directories, copies sources, creates and starts the container,
 /// and always removes it. Returns the command's exit code (or 128 + signal when interrupted).
 pub fn run(
-    request: &InDocker,
+    request: &InDockerRequest,
     spec: &Spec,
     env: &dyn Environment,
     signals: &Signals,
@@ -303,12 +321,7 @@ pub fn run(
 ) -> Result<i32> {
     let is_git = process::run_quiet(&git(&request.repo, &["rev-parse", "--verify", "HEAD"]));
     let programs = if is_git && !dry_run {
-        std::fs::create_dir_all(&request.build_dir)
-            .map_err(|e| Error::io(format!("cannot create {}", request.build_dir.display()), e))?;
-        let image_dir = request.build_dir.join(image_dir_name(&request.image));
-        std::fs::create_dir_all(&image_dir)
-            .map_err(|e| Error::io(format!("cannot create {}", image_dir.display()), e))?;
-        copy_sources(&request.repo, &image_dir)?
+        copy_sources_for(request)?
     } else {
         Vec::new()
     };
@@ -355,4 +368,15 @@ pub fn run(
             Ok(128 + signal)
         }
     }
+}
+
+/// Creates the per-image folder of `request` and copies the tracked sources into it; returns
+/// the names directly under `source/`.
+fn copy_sources_for(request: &InDockerRequest) -> Result<Vec<String>> {
+    let image_dir = request.build_dir.join(image_dir_name(&request.image));
+    for dir in [&request.build_dir, &image_dir] {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+    }
+    copy_sources(&request.repo, &image_dir)
 }

@@ -1,41 +1,21 @@
-//! Drives a container engine: `tcgen build` (bake or podman build) and `tcgen in-docker`.
-//! Every command is first built as an [`process::Invocation`], plain data that tests snapshot and
-//! `--dry-run` prints; only [`exec`] spawns processes.
+//! Drives a container engine: `tcgen build` (select → build → publish → report) and
+//! `tcgen in-docker`. Every command is first built as an [`crate::process::Invocation`], plain
+//! data that tests snapshot and `--dry-run` prints; only [`crate::process`] spawns processes.
 
 pub mod build;
+pub mod engine;
 pub mod in_docker;
-pub mod progress;
-pub mod report;
+mod progress;
+mod publish;
+mod report;
 pub mod resolve;
-pub mod schedule;
+mod schedule;
+mod select;
+mod target;
+
+pub use engine::Engine;
 
 use crate::error::{Error, Result};
-
-/// The container engine a command runs with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Engine {
-    /// `docker` (with the buildx plugin for `tcgen build`).
-    Docker,
-    /// `podman`.
-    Podman,
-}
-
-impl Engine {
-    /// The program name, which may be overridden by `TCGEN_DOCKER` / `TCGEN_PODMAN`.
-    pub fn program(self) -> String {
-        let (variable, default) = match self {
-            Engine::Docker => ("TCGEN_DOCKER", "docker"),
-            Engine::Podman => ("TCGEN_PODMAN", "podman"),
-        };
-        std::env::var(variable).unwrap_or_else(|_| default.to_owned())
-    }
-}
-
-/// The program that copies and inspects images in registries for podman: skopeo, or
-/// `TCGEN_SKOPEO`.
-pub fn skopeo() -> String {
-    std::env::var("TCGEN_SKOPEO").unwrap_or_else(|_| "skopeo".to_owned())
-}
 
 /// Reads an environment variable as the runner sees it; tests give their own.
 pub trait Environment {

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::runner::build::{TargetBuild, TargetResult};
 use crate::runner::report::duration;
 use crate::runner::schedule::Observer;
+use crate::runner::target::{TargetBuild, TargetResult};
 use crate::style::Style;
 
 /// One plain line on standard error per target started and per target ended.

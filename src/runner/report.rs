@@ -1,8 +1,11 @@
-//! The table `tcgen build` ends with: one row per target, what happened, how long it took.
+//! What `tcgen build` ends with: the table of one row per target (what happened, how long it
+//! took), the tags that built, and the end of each failed target's log.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
-use crate::style::Style;
+use crate::runner::target::{Results, TargetBuild, TargetResult};
+use crate::style::{Style, Styles};
 use crate::table::aligned;
 
 /// What happened to a target.
@@ -77,6 +80,106 @@ pub fn duration(elapsed: Duration) -> String {
     } else {
         format!("{}h{:02}m", seconds / 3600, seconds % 3600 / 60)
     }
+}
+
+/// The summary row of one target; `at_digest_tag` when the image is in the registry under its
+/// digest tag only (its name tag did not move).
+pub fn row(
+    build: &TargetBuild,
+    skipped: &BTreeSet<String>,
+    results: &Results,
+    at_digest_tag: bool,
+) -> Row {
+    let (status, elapsed, detail) = if skipped.contains(&build.target) {
+        let detail = format!("{} is in the registry", build.digest_tag);
+        (Status::Skipped, None, detail)
+    } else {
+        match results.get(&build.target) {
+            Some((TargetResult::Built(digest), elapsed)) => {
+                let digest = digest.as_deref().unwrap_or("(no digest reported)");
+                let tag = if at_digest_tag {
+                    &build.digest_tag
+                } else {
+                    &build.tag
+                };
+                (Status::Built, Some(*elapsed), format!("{tag}  {digest}"))
+            }
+            Some((TargetResult::Failed(code), elapsed)) => {
+                let detail = format!("exit code {code}: see {}", build.log.display());
+                (Status::Failed, Some(*elapsed), detail)
+            }
+            None => (
+                Status::NotRun,
+                None,
+                "interrupted before it started".to_owned(),
+            ),
+        }
+    };
+    Row {
+        target: build.target.clone(),
+        status,
+        elapsed,
+        detail,
+    }
+}
+
+/// Prints the summary table; with `print_tags`, the table goes to standard error and standard
+/// output gets only the tags that built (the digest tags when the name tags did not move).
+pub fn print_summary(
+    rows: &[Row],
+    builds: &[TargetBuild],
+    results: &Results,
+    at_digest_tags: bool,
+    print_tags: bool,
+    styles: Styles,
+) {
+    if !print_tags {
+        print!("{}", table(rows, styles.out));
+        return;
+    }
+    eprint!("{}", table(rows, styles.err));
+    for build in builds {
+        if let Some((TargetResult::Built(_), _)) = results.get(&build.target) {
+            let tag = if at_digest_tags {
+                &build.digest_tag
+            } else {
+                &build.tag
+            };
+            println!("{tag}");
+        }
+    }
+}
+
+/// Lines of a failed target's log shown after the summary.
+const LOG_TAIL_LINES: usize = 10;
+
+/// The end of a failed target's log, and what to do when the engine could not reach its
+/// daemon.
+pub fn failure_excerpt(build: &TargetBuild, styles: Styles) -> String {
+    let log = std::fs::read_to_string(&build.log).unwrap_or_default();
+    let lines: Vec<&str> = log.lines().collect();
+    let tail = &lines[lines.len().saturating_sub(LOG_TAIL_LINES)..];
+    let mut text = format!(
+        "\n{} {} failed; the end of {}:\n",
+        styles.err.error("error:"),
+        build.target,
+        build.log.display()
+    );
+    for line in tail {
+        text.push_str(&format!("  {line}\n"));
+    }
+    let unreachable = [
+        "Cannot connect to the Docker daemon",
+        "Is the docker daemon running",
+        "connection refused",
+    ];
+    if unreachable.iter().any(|sign| log.contains(sign)) {
+        text.push_str(&format!(
+            "{} the engine cannot reach its daemon: start it (`sudo systemctl start docker`), or point DOCKER_HOST or --builder at one that runs\n",
+            styles.err.warning("hint:")
+        ));
+    }
+    text
 }
 
 #[cfg(test)]

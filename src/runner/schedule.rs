@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::Result;
 use crate::process::{self, Outcome, Signals};
-use crate::runner::build::{Results, TargetBuild, TargetResult};
+use crate::runner::target::{Results, TargetBuild, TargetResult};
 
 /// What the scheduler tells as it goes, for progress displays.
 pub trait Observer {

@@ -230,6 +230,43 @@ pub struct AddRepo {
     pub alias: Option<String>,
 }
 
+impl Spec {
+    /// `distro` with every default it does not set for itself filled in from `defaults`: the
+    /// one place defaults apply, for the model and for `tcgen show`.
+    pub fn with_defaults(&self, distro: &Distro) -> Distro {
+        let defaults = &self.defaults;
+        Distro {
+            platforms: Some(
+                distro
+                    .platforms
+                    .clone()
+                    .unwrap_or_else(|| defaults.platforms.clone()),
+            ),
+            tools: Some(
+                distro
+                    .tools
+                    .clone()
+                    .unwrap_or_else(|| defaults.tools.clone()),
+            ),
+            checks: Some(
+                distro
+                    .checks
+                    .clone()
+                    .unwrap_or_else(|| defaults.checks.clone()),
+            ),
+            lsb_release: Some(distro.lsb_release.unwrap_or(defaults.lsb_release)),
+            assert_python: Some(
+                distro
+                    .assert_python
+                    .clone()
+                    .unwrap_or_else(|| defaults.assert_python.clone()),
+            ),
+            in_default_set: Some(distro.in_default_set.unwrap_or(defaults.in_default_set)),
+            ..distro.clone()
+        }
+    }
+}
+
 fn yes() -> bool {
     true
 }

@@ -149,26 +149,7 @@ impl Validator {
         if let Some(platforms) = &distro.platforms {
             self.check_platforms(&format!("{path}.platforms"), platforms);
         }
-        for (i, repo) in distro.repositories.iter().enumerate() {
-            let at = format!("{path}.repositories[{i}]");
-            if !spec.repositories.contains_key(repo) {
-                self.problem(&at, &format!("repository file '{}' is not defined{}; define it under the top-level repositories", repo.escape_debug(), did_you_mean(repo, spec.repositories.keys().map(String::as_str))));
-            }
-            if !distro.family.uses_repo_files() {
-                self.problem(
-                    &at,
-                    &format!(
-                        "the {} family does not use .repo files; use an add_repo step",
-                        distro.family.name()
-                    ),
-                );
-            }
-        }
-        for (i, arg) in distro.gated_args.iter().enumerate() {
-            if !spec.gated_args.contains_key(arg) {
-                self.problem(&format!("{path}.gated_args[{i}]"), &format!("gated argument '{}' is not declared{}; declare it under the top-level gated_args with a description", arg.escape_debug(), did_you_mean(arg, spec.gated_args.keys().map(String::as_str))));
-            }
-        }
+        self.check_distro_references(spec, &path, distro);
         self.check_steps(
             &format!("{path}.before_install"),
             distro,
@@ -194,6 +175,31 @@ impl Validator {
                 PROGRAM_CHARS,
                 "a Python interpreter (a program name or path)",
             );
+        }
+    }
+
+    /// A distro's references to the top-level `repositories` and `gated_args`, and whether its
+    /// family uses `.repo` files at all.
+    fn check_distro_references(&mut self, spec: &Spec, path: &str, distro: &Distro) {
+        for (i, repo) in distro.repositories.iter().enumerate() {
+            let at = format!("{path}.repositories[{i}]");
+            if !spec.repositories.contains_key(repo) {
+                self.problem(&at, &format!("repository file '{}' is not defined{}; define it under the top-level repositories", repo.escape_debug(), did_you_mean(repo, spec.repositories.keys().map(String::as_str))));
+            }
+            if !distro.family.uses_repo_files() {
+                self.problem(
+                    &at,
+                    &format!(
+                        "the {} family does not use .repo files; use an add_repo step",
+                        distro.family.name()
+                    ),
+                );
+            }
+        }
+        for (i, arg) in distro.gated_args.iter().enumerate() {
+            if !spec.gated_args.contains_key(arg) {
+                self.problem(&format!("{path}.gated_args[{i}]"), &format!("gated argument '{}' is not declared{}; declare it under the top-level gated_args with a description", arg.escape_debug(), did_you_mean(arg, spec.gated_args.keys().map(String::as_str))));
+            }
         }
     }
 }

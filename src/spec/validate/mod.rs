@@ -59,44 +59,7 @@ fn problems(spec: &Spec, known_scripts: &[&str]) -> Vec<Problem> {
         v.check_variable_name(&path, name);
         v.check_line(&format!("{path}.description"), &arg.description);
     }
-    for (name, repo) in &spec.repositories {
-        let path = format!("repositories.{name}");
-        v.check_word(&path, name, FILE_CHARS, "a repository file name");
-        if let Some(dest) = &repo.dest {
-            v.check_word(
-                &format!("{path}.dest"),
-                dest,
-                FILE_CHARS,
-                "a repository file name",
-            );
-        }
-        if let Some(key) = &repo.gpgkey {
-            v.check_repo_url(&format!("{path}.gpgkey"), key);
-        }
-        v.non_empty(
-            &format!("{path}.sections"),
-            repo.sections.is_empty(),
-            "a repository file",
-        );
-        let mut ids = BTreeSet::new();
-        for (i, section) in repo.sections.iter().enumerate() {
-            let at = format!("{path}.sections[{i}]");
-            v.check_word(
-                &format!("{at}.id"),
-                &section.id,
-                NAME_CHARS,
-                "a repository id",
-            );
-            if !ids.insert(&section.id) {
-                v.problem(&format!("{at}.id"), &format!("repository id '{}' appears twice in this file; give each section its own id", section.id));
-            }
-            v.check_line(&format!("{at}.name"), &section.name);
-            v.check_repo_url(&format!("{at}.baseurl"), &section.baseurl);
-            if let Some(key) = &section.gpgkey {
-                v.check_repo_url(&format!("{at}.gpgkey"), key);
-            }
-        }
-    }
+    v.check_repositories(spec);
     for (name, tool) in &spec.tools {
         v.check_tool(&format!("tools.{name}"), name, tool, known_scripts);
     }
@@ -134,6 +97,48 @@ impl Validator {
                 path,
                 &format!("{path} is empty; {what} needs at least one entry"),
             );
+        }
+    }
+
+    /// The top-level `.repo` files: names, destinations, keys and sections.
+    fn check_repositories(&mut self, spec: &Spec) {
+        for (name, repo) in &spec.repositories {
+            let path = format!("repositories.{name}");
+            self.check_word(&path, name, FILE_CHARS, "a repository file name");
+            if let Some(dest) = &repo.dest {
+                self.check_word(
+                    &format!("{path}.dest"),
+                    dest,
+                    FILE_CHARS,
+                    "a repository file name",
+                );
+            }
+            if let Some(key) = &repo.gpgkey {
+                self.check_repo_url(&format!("{path}.gpgkey"), key);
+            }
+            self.non_empty(
+                &format!("{path}.sections"),
+                repo.sections.is_empty(),
+                "a repository file",
+            );
+            let mut ids = BTreeSet::new();
+            for (i, section) in repo.sections.iter().enumerate() {
+                let at = format!("{path}.sections[{i}]");
+                self.check_word(
+                    &format!("{at}.id"),
+                    &section.id,
+                    NAME_CHARS,
+                    "a repository id",
+                );
+                if !ids.insert(&section.id) {
+                    self.problem(&format!("{at}.id"), &format!("repository id '{}' appears twice in this file; give each section its own id", section.id));
+                }
+                self.check_line(&format!("{at}.name"), &section.name);
+                self.check_repo_url(&format!("{at}.baseurl"), &section.baseurl);
+                if let Some(key) = &section.gpgkey {
+                    self.check_repo_url(&format!("{at}.gpgkey"), key);
+                }
+            }
         }
     }
 }

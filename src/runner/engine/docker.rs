@@ -1,0 +1,105 @@
+//! docker: builds with `docker buildx bake` from the generated bake file, and reaches
+//! registries through `docker buildx imagetools`.
+
+use super::{BuildCommands, BuildJob, CACHE_REGISTRY, Driver, RegistryLookup, program_from};
+use crate::process::Invocation;
+
+/// The docker engine, with the buildx plugin.
+pub struct Docker;
+
+impl Driver for Docker {
+    fn program(&self) -> String {
+        program_from("TCGEN_DOCKER", "docker")
+    }
+
+    /// `docker buildx bake` of one target. With a registry, only the digest tag is pushed.
+    fn build(&self, job: &BuildJob) -> BuildCommands {
+        let options = job.options;
+        let mut args: Vec<String> = vec![
+            "buildx".into(),
+            "bake".into(),
+            "-f".into(),
+            format!("{}/bake.hcl", job.out()),
+        ];
+        if let Some(builder) = &options.builder {
+            args.extend(["--builder".into(), builder.clone()]);
+        }
+        if let Some(progress) = &options.progress {
+            args.extend(["--progress".into(), progress.clone()]);
+        }
+        for set in &options.set {
+            args.extend(["--set".into(), set.clone()]);
+        }
+        if options.registry.is_some() {
+            args.extend([
+                "--set".into(),
+                format!("{}.tags={}", job.distro.name, job.digest_tag),
+                "--push".into(),
+            ]);
+        } else if !options.multi {
+            args.push("--load".into());
+        }
+        args.extend([
+            "--metadata-file".into(),
+            job.metadata.to_string_lossy().into_owned(),
+        ]);
+        args.push(job.distro.name.clone());
+        let mut bake = job.at_root(self.program(), args);
+        bake.passes_env = job
+            .distro
+            .gated_args
+            .iter()
+            .map(|a| a.name.clone())
+            .collect();
+        if let Some(cache) = job.cache {
+            // The bake file appends "/<image>", so the variable goes without a trailing slash.
+            bake.set_env
+                .push((CACHE_REGISTRY.to_owned(), cache.to_owned()));
+        }
+        if let Some(registry) = &options.registry {
+            bake.set_env
+                .push(("REGISTRY".into(), format!("{registry}/")));
+        }
+        if options.multi {
+            bake.set_env.push(("MULTI".into(), "true".into()));
+        }
+        BuildCommands {
+            prepare: Vec::new(),
+            steps: vec![bake],
+        }
+    }
+
+    fn lookup(&self, digest_tag: &str) -> RegistryLookup {
+        RegistryLookup::Succeeds(self.inspect(digest_tag))
+    }
+
+    fn copy_tag(&self, from: &str, to: &str) -> Invocation {
+        Invocation::new(
+            self.program(),
+            ["buildx", "imagetools", "create", "-t", to, from]
+                .map(String::from)
+                .to_vec(),
+        )
+    }
+
+    /// Prints the index or manifest's `Digest:` among other lines.
+    fn inspect(&self, image: &str) -> Invocation {
+        Invocation::new(
+            self.program(),
+            ["buildx", "imagetools", "inspect", image]
+                .map(String::from)
+                .to_vec(),
+        )
+    }
+
+    fn digest_of(&self, output: &[u8]) -> String {
+        String::from_utf8_lossy(output)
+            .lines()
+            .find_map(|line| {
+                line.trim()
+                    .strip_prefix("Digest:")
+                    .map(|d| d.trim().to_owned())
+            })
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,116 @@
+//! One target's build, decided: its tags, the commands its engine runs, its log, and what
+//! became of it.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::pipeline::Compiled;
+use crate::process::Invocation;
+use crate::reference::registry_prefix;
+use crate::runner::Environment;
+use crate::runner::engine::{BuildJob, BuildOptions, CACHE_REGISTRY, Engine, RegistryLookup};
+
+/// One target's build.
+#[derive(Debug, Clone)]
+pub struct TargetBuild {
+    /// Distro name.
+    pub target: String,
+    /// The image tag.
+    pub tag: String,
+    /// The tag named by the image's input digest (`<tag>:<short digest>`).
+    pub digest_tag: String,
+    /// With `--skip-existing`: how to ask the registry for the digest tag.
+    pub lookup: Option<RegistryLookup>,
+    /// Commands run first whose failure does not matter (removing what may not exist).
+    pub prepare: Vec<Invocation>,
+    /// The commands, run in order.
+    pub steps: Vec<Invocation>,
+    /// The log file.
+    pub log: PathBuf,
+    /// Where the engine writes the built image's digest or id.
+    pub metadata: PathBuf,
+}
+
+/// The result of one target.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TargetResult {
+    /// Built: the digest or image id, when the engine reported one.
+    Built(Option<String>),
+    /// Failed with this exit code.
+    Failed(i32),
+}
+
+/// What happened to each target that ran, with how long it took.
+pub type Results = BTreeMap<String, (TargetResult, Duration)>;
+
+/// How the targets' builds are decided: the engine, its options, where logs go, and whether
+/// to look each digest tag up in the registry first.
+#[derive(Debug, Clone)]
+pub struct TargetPlan<'a> {
+    /// The engine.
+    pub engine: Engine,
+    /// What every target's commands depend on.
+    pub options: &'a BuildOptions,
+    /// The folder of one log per target.
+    pub log_dir: &'a std::path::Path,
+    /// Look each digest tag up in the registry, to skip what is there.
+    pub skip_existing: bool,
+}
+
+/// The image tag of `image`: under the registry when pushing.
+pub fn tag(options: &BuildOptions, image: &str) -> String {
+    match &options.registry {
+        Some(registry) => format!("{registry}/{image}"),
+        None => image.to_owned(),
+    }
+}
+
+/// The builds of the distros `targets`, in that order.
+pub fn target_builds(
+    plan: &TargetPlan,
+    compiled: &Compiled,
+    targets: &[String],
+    env: &dyn Environment,
+) -> Result<Vec<TargetBuild>> {
+    let cache = env
+        .get(CACHE_REGISTRY)
+        .filter(|v| !v.is_empty())
+        .map(|registry| {
+            registry_prefix(&registry).map_err(|e| Error::Usage(format!("{CACHE_REGISTRY}: {e}")))
+        })
+        .transpose()?;
+    let driver = plan.engine.driver();
+    targets
+        .iter()
+        .map(|name| {
+            let distro = compiled.model.distro(name)?;
+            let tag = tag(plan.options, &distro.image);
+            let digest_tag = compiled.digest_tag(name, &tag);
+            let log = plan.log_dir.join(format!("{name}.log"));
+            let metadata = plan.log_dir.join(format!("{name}.metadata"));
+            let commands = driver.build(&BuildJob {
+                options: plan.options,
+                distro,
+                tag: &tag,
+                digest_tag: &digest_tag,
+                input_digest: compiled.input_digest(name),
+                source: &compiled.model.source,
+                metadata: &metadata,
+                cache: cache.as_deref(),
+            });
+            let lookup = plan.skip_existing.then(|| driver.lookup(&digest_tag));
+            Ok(TargetBuild {
+                target: name.clone(),
+                tag,
+                digest_tag,
+                lookup,
+                prepare: commands.prepare,
+                steps: commands.steps,
+                log,
+                metadata,
+            })
+        })
+        .collect()
+}
