@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
+mod common;
 
 /// Each bad spec is refused with a located message, and nothing is written: one case per file
 /// of tests/bad/ (insta's glob runs every file and reports every failure, so
@@ -15,9 +15,7 @@ fn refused() {
         let name = case.file_stem().unwrap().to_string_lossy().into_owned();
         let out = tempfile::tempdir().unwrap();
         let target = out.path().join("generated");
-        let output = Command::cargo_bin("tcgen")
-            .unwrap()
-            .current_dir(root)
+        let output = common::tcgen(root)
             .arg("--spec")
             .arg(case.strip_prefix(root).unwrap())
             .arg("render")
@@ -46,12 +44,7 @@ fn refused() {
 #[test]
 fn a_missing_spec_file_is_a_usage_error() {
     let out = tempfile::tempdir().unwrap();
-    let output = Command::cargo_bin("tcgen")
-        .unwrap()
-        .current_dir(out.path())
-        .args(["--spec", "nope.yaml", "render"])
-        .output()
-        .unwrap();
+    let output = common::run(out.path(), &["--spec", "nope.yaml", "render"]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(

@@ -4,27 +4,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-
 mod common;
 
 /// A scratch repository holding a copy of the minimal fixture as its distros.yaml.
 fn scratch() -> tempfile::TempDir {
     common::scratch_with("minimal.yaml")
-}
-
-fn tcgen(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = Command::cargo_bin("tcgen")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
 }
 
 fn generated(dir: &Path, file: &str) -> PathBuf {
@@ -34,7 +18,7 @@ fn generated(dir: &Path, file: &str) -> PathBuf {
 #[test]
 fn render_writes_every_file_then_check_passes() {
     let dir = scratch();
-    let (code, stdout, _) = tcgen(dir.path(), &["render"]);
+    let (code, stdout, _) = common::outcome(dir.path(), &["render"]);
     assert_eq!(code, 0);
     assert!(stdout.contains("0 changed, 7 added, 0 removed"), "{stdout}");
     for file in [
@@ -46,7 +30,7 @@ fn render_writes_every_file_then_check_passes() {
     ] {
         assert!(generated(dir.path(), file).is_file(), "{file} missing");
     }
-    let (code, stdout, _) = tcgen(dir.path(), &["render", "--check"]);
+    let (code, stdout, _) = common::outcome(dir.path(), &["render", "--check"]);
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("up to date"));
 }
@@ -54,13 +38,13 @@ fn render_writes_every_file_then_check_passes() {
 #[test]
 fn check_reports_an_edited_file_with_a_diff_and_the_fix() {
     let dir = scratch();
-    tcgen(dir.path(), &["render"]);
+    common::outcome(dir.path(), &["render"]);
     let dockerfile = generated(dir.path(), "debian12.Dockerfile");
     let edited = fs::read_to_string(&dockerfile)
         .unwrap()
         .replace("      gcc \\\n", "      gcc-12 \\\n");
     fs::write(&dockerfile, &edited).unwrap();
-    let (code, stdout, _) = tcgen(dir.path(), &["render", "--check"]);
+    let (code, stdout, _) = common::outcome(dir.path(), &["render", "--check"]);
     assert_eq!(code, 1);
     assert!(
         stdout.contains("--- a/debian12.Dockerfile\n+++ b/debian12.Dockerfile\n"),
@@ -88,7 +72,7 @@ fn check_reports_an_edited_file_with_a_diff_and_the_fix() {
 #[test]
 fn check_reports_missing_and_orphaned_files_and_render_repairs_them() {
     let dir = scratch();
-    tcgen(dir.path(), &["render"]);
+    common::outcome(dir.path(), &["render"]);
     fs::remove_file(generated(dir.path(), "Makefile")).unwrap();
     // A distro renamed in the spec: its old Dockerfile is an orphan tcgen wrote.
     let spec = dir.path().join("distros.yaml");
@@ -96,7 +80,7 @@ fn check_reports_missing_and_orphaned_files_and_render_repairs_them() {
         .unwrap()
         .replace("  debian12:", "  debian13:");
     fs::write(&spec, renamed).unwrap();
-    let (code, stdout, _) = tcgen(dir.path(), &["render", "--check"]);
+    let (code, stdout, _) = common::outcome(dir.path(), &["render", "--check"]);
     assert_eq!(code, 1);
     assert!(stdout.contains("missing:  generated/Makefile"), "{stdout}");
     assert!(
@@ -104,23 +88,23 @@ fn check_reports_missing_and_orphaned_files_and_render_repairs_them() {
         "{stdout}"
     );
 
-    let (code, stdout, _) = tcgen(dir.path(), &["render"]);
+    let (code, stdout, _) = common::outcome(dir.path(), &["render"]);
     assert_eq!(code, 0);
     assert!(stdout.contains("2 changed, 2 added, 1 removed"), "{stdout}");
     assert!(!generated(dir.path(), "debian12.Dockerfile").exists());
-    assert_eq!(tcgen(dir.path(), &["render", "--check"]).0, 0);
+    assert_eq!(common::outcome(dir.path(), &["render", "--check"]).0, 0);
 }
 
 #[test]
 fn a_spec_edit_makes_check_fail_until_rendered() {
     let dir = scratch();
-    tcgen(dir.path(), &["render"]);
+    common::outcome(dir.path(), &["render"]);
     let spec = dir.path().join("distros.yaml");
     let text = fs::read_to_string(&spec)
         .unwrap()
         .replace("[gcc, python3]", "[gcc, make, python3]");
     fs::write(&spec, text).unwrap();
-    let (code, stdout, _) = tcgen(dir.path(), &["render", "--check"]);
+    let (code, stdout, _) = common::outcome(dir.path(), &["render", "--check"]);
     assert_eq!(code, 1);
     assert!(stdout.contains("+      make \\"), "{stdout}");
     assert!(
@@ -132,14 +116,14 @@ fn a_spec_edit_makes_check_fail_until_rendered() {
 #[test]
 fn an_invalid_spec_leaves_existing_output_untouched() {
     let dir = scratch();
-    tcgen(dir.path(), &["render"]);
+    common::outcome(dir.path(), &["render"]);
     let before = fs::read(generated(dir.path(), "bake.hcl")).unwrap();
     let spec = dir.path().join("distros.yaml");
     let text = fs::read_to_string(&spec)
         .unwrap()
         .replace("[gcc, python3]", "[gcc, 'python3;id']");
     fs::write(&spec, text).unwrap();
-    let (code, _, stderr) = tcgen(dir.path(), &["render"]);
+    let (code, _, stderr) = common::outcome(dir.path(), &["render"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("distros.yaml:20:"), "{stderr}");
     assert_eq!(fs::read(generated(dir.path(), "bake.hcl")).unwrap(), before);
@@ -152,7 +136,7 @@ fn render_refuses_to_write_through_a_symlinked_directory() {
     let outside = tempfile::tempdir().unwrap();
     fs::create_dir(dir.path().join("generated")).unwrap();
     std::os::unix::fs::symlink(outside.path(), dir.path().join("generated/context")).unwrap();
-    let (code, _, stderr) = tcgen(dir.path(), &["render"]);
+    let (code, _, stderr) = common::outcome(dir.path(), &["render"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("is a symbolic link"), "{stderr}");
     assert_eq!(
@@ -165,10 +149,10 @@ fn render_refuses_to_write_through_a_symlinked_directory() {
 #[test]
 fn list_prints_a_table_and_json() {
     let dir = scratch();
-    let (code, stdout, _) = tcgen(dir.path(), &["list"]);
+    let (code, stdout, _) = common::outcome(dir.path(), &["list"]);
     assert_eq!(code, 0);
     insta::assert_snapshot!("list_table", stdout);
-    let (code, stdout, _) = tcgen(dir.path(), &["list", "--json"]);
+    let (code, stdout, _) = common::outcome(dir.path(), &["list", "--json"]);
     assert_eq!(code, 0);
     let entries: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let entry = &entries[0];
@@ -186,7 +170,7 @@ fn list_prints_a_table_and_json() {
 #[test]
 fn list_names_every_distro_and_the_gate() {
     let dir = common::scratch_with("fleet.yaml");
-    let (code, stdout, _) = tcgen(dir.path(), &["list"]);
+    let (code, stdout, _) = common::outcome(dir.path(), &["list"]);
     assert_eq!(code, 0);
     assert_eq!(
         stdout.lines().count(),
@@ -233,8 +217,8 @@ fn digests_do_not_change_with_the_spec_name_or_output_folder_and_every_command_a
         dir.path().join("other.yaml"),
     )
     .unwrap();
-    assert_eq!(tcgen(dir.path(), &["render"]).0, 0);
-    let (code, _, stderr) = tcgen(
+    assert_eq!(common::outcome(dir.path(), &["render"]).0, 0);
+    let (code, _, stderr) = common::outcome(
         dir.path(),
         &["--spec", "other.yaml", "render", "--out", "gen2"],
     );
@@ -252,7 +236,8 @@ fn digests_do_not_change_with_the_spec_name_or_output_folder_and_every_command_a
             .contains("tcgen render --spec other.yaml --out gen2"),
         "the banner still says how to regenerate"
     );
-    let (code, stdout, _) = tcgen(dir.path(), &["--spec", "other.yaml", "list", "--json"]);
+    let (code, stdout, _) =
+        common::outcome(dir.path(), &["--spec", "other.yaml", "list", "--json"]);
     assert_eq!(code, 0);
     let listed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let listed: Vec<(String, String)> = listed
@@ -298,7 +283,7 @@ fn output_to_a_closed_pipe_ends_quietly() {
 #[test]
 fn in_docker_without_the_separator_says_to_put_the_command_after_it() {
     let dir = common::scratch_with("fleet.yaml");
-    let (code, _, stderr) = tcgen(
+    let (code, _, stderr) = common::outcome(
         dir.path(),
         &["in-docker", "test-toolchain-debian12", "./buildall.sh"],
     );
@@ -314,7 +299,7 @@ fn tcgen_finds_the_spec_in_a_folder_above_and_works_from_there() {
     let dir = common::scratch_with("fleet.yaml");
     let deep = dir.path().join("source/zlib");
     fs::create_dir_all(&deep).unwrap();
-    let (code, stdout, stderr) = tcgen(&deep, &["render"]);
+    let (code, stdout, stderr) = common::outcome(&deep, &["render"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
         stdout.contains("rendered 12 files into generated"),
@@ -346,7 +331,7 @@ fn every_command_help_ends_with_examples_and_show_has_json() {
         "build",
         "in-docker",
     ] {
-        let (code, stdout, _) = tcgen(dir.path(), &[command, "--help"]);
+        let (code, stdout, _) = common::outcome(dir.path(), &[command, "--help"]);
         assert_eq!(code, 0, "{command}");
         let examples = stdout.split("Examples:\n").nth(1).unwrap_or_default();
         assert!(
@@ -358,7 +343,7 @@ fn every_command_help_ends_with_examples_and_show_has_json() {
             "{command}: {stdout}"
         );
     }
-    let (code, stdout, _) = tcgen(dir.path(), &["show", "debian12", "--json"]);
+    let (code, stdout, _) = common::outcome(dir.path(), &["show", "debian12", "--json"]);
     assert_eq!(code, 0);
     let shown: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(shown["image"], "test-toolchain-debian12");
@@ -378,7 +363,7 @@ fn hints_repeat_the_spec_and_output_folder_the_user_gave() {
         dir.path().join("fleet.yaml"),
     )
     .unwrap();
-    let (_, stdout, _) = tcgen(
+    let (_, stdout, _) = common::outcome(
         dir.path(),
         &["--spec", "fleet.yaml", "render", "--out", "gen"],
     );
@@ -387,7 +372,7 @@ fn hints_repeat_the_spec_and_output_folder_the_user_gave() {
         "{stdout}"
     );
     fs::write(dir.path().join("gen/bake.hcl"), "# edited\n").unwrap();
-    let (code, stdout, _) = tcgen(
+    let (code, stdout, _) = common::outcome(
         dir.path(),
         &["--spec", "fleet.yaml", "render", "--check", "--out", "gen"],
     );
@@ -396,7 +381,7 @@ fn hints_repeat_the_spec_and_output_folder_the_user_gave() {
         stdout.contains("run `tcgen render --spec fleet.yaml --out gen`"),
         "{stdout}"
     );
-    let (code, _, stderr) = tcgen(
+    let (code, _, stderr) = common::outcome(
         dir.path(),
         &["--spec", "fleet.yaml", "build", "--dry-run", "--out", "gen"],
     );
@@ -417,12 +402,12 @@ fn spec_is_an_option_only_of_the_commands_that_read_it_before_or_after_the_comma
         ("render", true),
         ("build", true),
     ] {
-        let (_, stdout, _) = tcgen(dir.path(), &[command, "--help"]);
+        let (_, stdout, _) = common::outcome(dir.path(), &[command, "--help"]);
         assert_eq!(stdout.contains("--spec <FILE>"), has, "{command}");
     }
     fs::rename(dir.path().join("distros.yaml"), dir.path().join("f.yaml")).unwrap();
-    let before = tcgen(dir.path(), &["--spec", "f.yaml", "list"]);
-    let after = tcgen(dir.path(), &["list", "--spec", "f.yaml"]);
+    let before = common::outcome(dir.path(), &["--spec", "f.yaml", "list"]);
+    let after = common::outcome(dir.path(), &["list", "--spec", "f.yaml"]);
     assert_eq!(before.0, 0);
     assert_eq!(before, after);
 }
@@ -430,14 +415,14 @@ fn spec_is_an_option_only_of_the_commands_that_read_it_before_or_after_the_comma
 #[test]
 fn check_names_the_tcgen_version_that_wrote_the_files_when_it_differs() {
     let dir = scratch();
-    tcgen(dir.path(), &["render"]);
+    common::outcome(dir.path(), &["render"]);
     let manifest = generated(dir.path(), ".tcgen-manifest");
     let older = fs::read_to_string(&manifest).unwrap().replace(
         &format!("# Written by tcgen {}", env!("CARGO_PKG_VERSION")),
         "# Written by tcgen 9.9.9",
     );
     fs::write(&manifest, older).unwrap();
-    let (code, stdout, _) = tcgen(dir.path(), &["render", "--check"]);
+    let (code, stdout, _) = common::outcome(dir.path(), &["render", "--check"]);
     assert_eq!(code, 1);
     assert!(
         stdout.contains(&format!(

@@ -28,10 +28,6 @@ fn require_engine() {
     );
 }
 
-fn tcgen_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_tcgen"))
-}
-
 /// A git repository with the e2e fixture as its spec, rendered and built once for all tests.
 fn built_repo() -> &'static Path {
     static REPO: OnceLock<PathBuf> = OnceLock::new();
@@ -53,25 +49,10 @@ fn built_repo() -> &'static Path {
         fs::create_dir_all(dir.join("source/zlib")).unwrap();
         fs::write(dir.join("source/zlib/build.sh"), "echo zlib\n").unwrap();
         fs::write(dir.join("untracked.txt"), "not committed\n").unwrap();
-        let git = |args: &[&str]| {
-            let status = Command::new("git")
-                .current_dir(&dir)
-                .args(args)
-                .status()
-                .unwrap();
-            assert!(status.success(), "git {args:?}");
-        };
+        let git = |args: &[&str]| common::git(&dir, args);
         git(&["init", "-q"]);
         git(&["add", "distros.yaml", "source"]);
-        git(&[
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "commit",
-            "-qm",
-            "fixture",
-        ]);
+        git(&["commit", "-qm", "fixture"]);
         // In-docker copies tracked files as they are in the working tree, never untracked ones.
         fs::write(dir.join("source/zlib/build.sh"), "echo zlib edited\n").unwrap();
         fs::write(dir.join("source/zlib/new.sh"), "untracked\n").unwrap();
@@ -81,14 +62,12 @@ fn built_repo() -> &'static Path {
             "generate_build_id() { echo \"run-$$-$(date +%N)\"; }\n",
         )
         .unwrap();
-        let render = Command::new(tcgen_bin())
-            .current_dir(&dir)
+        let render = common::tcgen(&dir)
             .arg("render")
             .status()
             .unwrap();
         assert!(render.success());
-        let output = Command::new(tcgen_bin())
-            .current_dir(&dir)
+        let output = common::tcgen(&dir)
             .args(["build", "--engine", "podman", "debian12", "debian12b"])
             .output()
             .unwrap();
@@ -119,9 +98,8 @@ fn built_repo() -> &'static Path {
 }
 
 fn in_docker(args: &[&str]) -> Command {
-    let mut command = Command::new(tcgen_bin());
+    let mut command = common::tcgen(built_repo());
     command
-        .current_dir(built_repo())
         .args(["in-docker", "--engine", "podman"])
         .args(args)
         .env_remove("BUILD_TARGET_LABEL");
@@ -250,7 +228,7 @@ fn the_generated_makefile_builds_in_two_images_with_stamps() {
             "-j2",
             "DISTROS=debian12 debian12b",
         ])
-        .arg(format!("TCGEN={}", tcgen_bin().display()))
+        .arg(format!("TCGEN={}", common::TCGEN))
         .arg("IN_DOCKER_ARGS=--engine podman")
         .arg("BUILD_COMMAND=sh -c 'echo built for $$BUILD_TARGET_LABEL as $$TOOLCHAIN_BUILD_ID'")
         .env_remove("TOOLCHAIN_BUILD_ID")
@@ -316,8 +294,7 @@ fn pushes_the_digest_tag_fills_the_cache_and_then_skips_what_the_registry_has() 
         dir.file_name().unwrap().to_string_lossy().to_lowercase()
     );
     let build = || {
-        Command::new(tcgen_bin())
-            .current_dir(dir)
+        common::tcgen(dir)
             .args(["build", "--engine", "podman", "--skip-existing"])
             .args(["--registry", &namespace, "debian12"])
             .env("CACHE_REGISTRY", format!("{namespace}-cache"))
@@ -343,8 +320,7 @@ fn pushes_the_digest_tag_fills_the_cache_and_then_skips_what_the_registry_has() 
             .unwrap();
         String::from_utf8_lossy(&output.stdout).into_owned()
     };
-    let list = Command::new(tcgen_bin())
-        .current_dir(dir)
+    let list = common::tcgen(dir)
         .args(["list", "--json"])
         .output()
         .unwrap();
@@ -458,11 +434,7 @@ fn a_fleet_builds_at_once_and_its_name_tags_move_together_or_not_at_all() {
     let targets = ["one", "two", "three", "four"];
     let build = |spec: &str| {
         fs::write(dir.path().join("distros.yaml"), spec).unwrap();
-        let render = Command::new(tcgen_bin())
-            .current_dir(dir.path())
-            .arg("render")
-            .output()
-            .unwrap();
+        let render = common::tcgen(dir.path()).arg("render").output().unwrap();
         assert!(render.status.success());
         let logs: Vec<PathBuf> = targets
             .iter()
@@ -473,8 +445,7 @@ fn a_fleet_builds_at_once_and_its_name_tags_move_together_or_not_at_all() {
         }
         let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let watcher = watch_logs(logs, done.clone());
-        let output = Command::new(tcgen_bin())
-            .current_dir(dir.path())
+        let output = common::tcgen(dir.path())
             .args(["build", "--engine", "podman", "--registry", &namespace])
             .output()
             .unwrap();
@@ -524,8 +495,7 @@ fn a_fleet_builds_at_once_and_its_name_tags_move_together_or_not_at_all() {
     common::assert_succeeded(&output);
     let after = name_tags();
     assert_ne!(after[0], first[0], "one changed, and its name tag moved");
-    let list = Command::new(tcgen_bin())
-        .current_dir(dir.path())
+    let list = common::tcgen(dir.path())
         .args(["list", "--json"])
         .output()
         .unwrap();
@@ -566,13 +536,7 @@ fn podman_multi_builds_and_pushes_a_two_platform_manifest_list_that_runs_on_arm6
     let (dir, namespace) = scratch_namespace("tcgen-multi-");
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/e2e-multi.yaml");
     fs::copy(fixture, dir.path().join("distros.yaml")).unwrap();
-    let tcgen = |args: &[&str]| {
-        Command::new(tcgen_bin())
-            .current_dir(dir.path())
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let tcgen = |args: &[&str]| common::tcgen(dir.path()).args(args).output().unwrap();
     assert!(tcgen(&["render"]).status.success());
     let output = tcgen(&[
         "build",
@@ -672,8 +636,8 @@ fn a_base_that_moves_in_its_registry_rebuilds_exactly_its_images() {
         .replace("OTHER", &other);
     fs::write(repo.join("distros.yaml"), spec).unwrap();
     let tcgen = |args: &[&str]| {
-        let mut command = Command::new(tcgen_bin());
-        command.current_dir(repo).args(args);
+        let mut command = common::tcgen(repo);
+        command.args(args);
         command
     };
     let git = |args: &[&str]| {

@@ -5,7 +5,7 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 mod common;
 use common::{git, text};
@@ -47,15 +47,6 @@ fn registry(dir: &Path, digest: &str) {
         text.push_str(&format!("{base} {digest}\n"));
     }
     fs::write(dir.join("registry"), text).unwrap();
-}
-
-fn tcgen(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tcgen"))
-        .current_dir(dir)
-        .env("TCGEN_DOCKER", dir.join("fake-docker"))
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 #[test]
@@ -195,4 +186,13 @@ fn a_bad_lock_file_is_refused_with_its_line_and_nothing_is_written() {
             "{body}: something was written"
         );
     }
+}
+
+/// `tcgen ARGS` in `dir`, with the fake docker of `dir` as the engine.
+fn tcgen(dir: &Path, args: &[&str]) -> Output {
+    common::tcgen(dir)
+        .env("TCGEN_DOCKER", dir.join("fake-docker"))
+        .args(args)
+        .output()
+        .unwrap()
 }

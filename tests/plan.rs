@@ -1,28 +1,13 @@
 //! `tcgen plan --changed-since` and the input digests behind it, in scratch git repositories:
 //! exactly the images whose inputs changed are named, with the reason, and digests are stable.
 
+use assert_cmd::prelude::*;
+use serde_json::Value;
 use std::fs;
 use std::path::Path;
-use std::process::Command as Process;
 
-use assert_cmd::Command;
-use serde_json::Value;
-
-fn tcgen(dir: &Path) -> Command {
-    let mut command = Command::cargo_bin("tcgen").unwrap();
-    command.current_dir(dir).env_remove("SLES_MIRROR");
-    command
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Process::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .status()
-        .expect("git must be installed for these tests");
-    assert!(status.success(), "git {args:?}");
-}
+mod common;
+use common::{git, tcgen};
 
 /// A repository whose one commit holds the plan fixture as distros.yaml and its render.
 fn repo() -> tempfile::TempDir {

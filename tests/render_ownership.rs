@@ -5,9 +5,6 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Output;
-
-use assert_cmd::Command;
 
 mod common;
 use common::text;
@@ -19,15 +16,6 @@ fn fixture() -> PathBuf {
 /// A scratch repository with the minimal fixture as its distros.yaml.
 fn scratch() -> tempfile::TempDir {
     common::scratch_with("minimal.yaml")
-}
-
-fn tcgen(dir: &Path, args: &[&str]) -> Output {
-    Command::cargo_bin("tcgen")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 /// Every file under `dir` with its bytes.
@@ -55,7 +43,7 @@ fn an_output_folder_holding_the_spec_and_a_git_repository_is_refused_untouched()
     fs::write(dir.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
     fs::write(dir.path().join(".git/objects/pack"), [0u8, 1, 2, 255]).unwrap();
     let before = snapshot(dir.path());
-    let output = tcgen(dir.path(), &["render", "--out", "."]);
+    let output = common::run(dir.path(), &["render", "--out", "."]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     assert!(
         text(&output).contains(". holds the spec") && text(&output).contains("--out generated"),
@@ -71,7 +59,7 @@ fn a_folder_above_the_spec_is_refused() {
     fs::create_dir_all(dir.path().join("toolchain")).unwrap();
     fs::copy(fixture(), dir.path().join("toolchain/distros.yaml")).unwrap();
     let before = snapshot(dir.path());
-    let output = tcgen(
+    let output = common::run(
         &dir.path().join("toolchain"),
         &["render", "--out", dir.path().to_str().unwrap()],
     );
@@ -91,7 +79,7 @@ fn an_output_folder_with_a_git_directory_is_refused() {
     fs::create_dir_all(out.join(".git")).unwrap();
     fs::write(out.join(".git/config"), "[core]\n").unwrap();
     let before = snapshot(dir.path());
-    let output = tcgen(dir.path(), &["render", "--out", "elsewhere"]);
+    let output = common::run(dir.path(), &["render", "--out", "elsewhere"]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     assert!(text(&output).contains("has a .git"), "{}", text(&output));
     assert_eq!(snapshot(dir.path()), before);
@@ -104,7 +92,7 @@ fn a_users_files_in_the_output_folder_survive_and_check_names_them() {
     fs::create_dir_all(out.join("notes")).unwrap();
     fs::write(out.join("notes.txt"), "mine\n").unwrap();
     fs::write(out.join("notes/deep.bin"), [0u8, 159, 146, 150]).unwrap();
-    let output = tcgen(dir.path(), &["render", "--out", "out"]);
+    let output = common::run(dir.path(), &["render", "--out", "out"]);
     assert!(output.status.success(), "{}", text(&output));
     assert!(
         text(&output).contains("that tcgen did not write (or that were edited since), left alone"),
@@ -113,9 +101,9 @@ fn a_users_files_in_the_output_folder_survive_and_check_names_them() {
     );
     // A README a maintainer adds next to the generated files.
     fs::write(out.join("README.md"), "These files are generated.\n").unwrap();
-    let output = tcgen(dir.path(), &["render", "--out", "out"]);
+    let output = common::run(dir.path(), &["render", "--out", "out"]);
     assert!(output.status.success(), "{}", text(&output));
-    let output = tcgen(dir.path(), &["render", "--check", "--out", "out"]);
+    let output = common::run(dir.path(), &["render", "--check", "--out", "out"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     for name in ["notes.txt", "notes/deep.bin", "README.md"] {
         assert!(
@@ -142,7 +130,7 @@ fn a_file_at_a_generated_path_that_tcgen_did_not_write_stops_the_render() {
     fs::create_dir_all(&out).unwrap();
     fs::write(out.join("Makefile"), "all:\n\techo mine\n").unwrap();
     let before = snapshot(dir.path());
-    let output = tcgen(dir.path(), &["render", "--out", "out"]);
+    let output = common::run(dir.path(), &["render", "--out", "out"]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     assert!(
         text(&output).contains("out/Makefile: tcgen would replace what it did not write"),
@@ -159,21 +147,21 @@ fn a_removed_distros_files_go_but_an_edited_orphan_stays() {
     let two = fs::read_to_string(&spec).unwrap()
         + "  debian13:\n    base_image: debian:13\n    family: apt\n    label: test-debian-13\n    packages: [gcc, python3]\n  debian14:\n    base_image: debian:14\n    family: apt\n    label: test-debian-14\n    packages: [gcc, python3]\n";
     fs::write(&spec, &two).unwrap();
-    assert!(tcgen(dir.path(), &["render"]).status.success());
+    assert!(common::run(dir.path(), &["render"]).status.success());
     let generated = dir.path().join("generated");
     // Someone edits debian14's generated Dockerfile; then both distros leave the spec.
     let edited = generated.join("debian14.Dockerfile");
     fs::write(&edited, "# my own notes\nFROM debian:14\n").unwrap();
     fs::copy(fixture(), &spec).unwrap();
 
-    let output = tcgen(dir.path(), &["render", "--check"]);
+    let output = common::run(dir.path(), &["render", "--check"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
         text(&output).contains("orphaned: generated/debian13.Dockerfile"),
         "{}",
         text(&output)
     );
-    let output = tcgen(dir.path(), &["render"]);
+    let output = common::run(dir.path(), &["render"]);
     assert!(output.status.success(), "{}", text(&output));
     assert!(!generated.join("debian13.Dockerfile").exists());
     assert_eq!(
@@ -186,21 +174,21 @@ fn a_removed_distros_files_go_but_an_edited_orphan_stays() {
         "{}",
         text(&output)
     );
-    let output = tcgen(dir.path(), &["render", "--check"]);
+    let output = common::run(dir.path(), &["render", "--check"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
 }
 
 #[test]
 fn a_folder_rendered_before_the_manifest_is_taken_over_by_its_banners() {
     let dir = scratch();
-    assert!(tcgen(dir.path(), &["render"]).status.success());
+    assert!(common::run(dir.path(), &["render"]).status.success());
     let generated = dir.path().join("generated");
     // As an older tcgen left it: no manifest, a banner on every file, one of them an orphan.
     fs::remove_file(generated.join(".tcgen-manifest")).unwrap();
     let old = fs::read(generated.join("debian12.Dockerfile")).unwrap();
     fs::write(generated.join("debian11.Dockerfile"), &old).unwrap();
     fs::write(generated.join("README.md"), "mine\n").unwrap();
-    let output = tcgen(dir.path(), &["render"]);
+    let output = common::run(dir.path(), &["render"]);
     assert!(output.status.success(), "{}", text(&output));
     assert!(
         text(&output).contains("1 added, 1 removed"),

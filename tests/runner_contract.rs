@@ -5,27 +5,16 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use assert_cmd::prelude::*;
 
 mod common;
-use common::summary_row;
+use common::{summary_row, tcgen};
 
 /// A scratch repository with the fleet fixture rendered into it as its distros.yaml.
 fn repo() -> tempfile::TempDir {
     let dir = common::scratch_with("fleet.yaml");
     tcgen(dir.path()).arg("render").assert().success();
     dir
-}
-
-fn tcgen(dir: &Path) -> Command {
-    let mut command = Command::cargo_bin("tcgen").unwrap();
-    command
-        .current_dir(dir)
-        .env_remove("SUSE_MIRROR")
-        .env_remove("TCGEN_DOCKER")
-        .env_remove("BUILD_TARGET_LABEL")
-        .env_remove("AWS_SECRET_ACCESS_KEY");
-    command
 }
 
 /// Runs tcgen in `dir`, checks that it fails as a usage error (exit 2), and returns stderr.
@@ -94,68 +83,111 @@ fn print_tags_gives_scripts_only_the_tags_that_built() {
     assert_eq!(summary_row(&stderr, "rocky9")[1], "FAILED", "{stderr}");
 }
 
+/// Dry runs whose commands are snapshots: the build options reaching bake (a gated value by
+/// name only), and podman's tags, labels and gated arguments.
 #[test]
-fn build_options_reach_bake_and_gated_values_go_by_name() {
+fn dry_runs_print_the_commands_with_gated_values_by_name() {
+    let cases: [(&str, &[&str], &str); 2] = [
+        (
+            "build_options_dry_run",
+            &[
+                "build",
+                "--dry-run",
+                "--registry",
+                "reg.example.com/ns",
+                "--multi",
+                "--builder",
+                "multi",
+                "--set",
+                "*.cache-to=type=inline",
+                "--progress",
+                "plain",
+                "suse15",
+                "debian12",
+            ],
+            "https://user:secret@mirror.example.com",
+        ),
+        (
+            "build_podman_dry_run",
+            &[
+                "build",
+                "--dry-run",
+                "--engine",
+                "podman",
+                "--registry",
+                "reg.example.com/ns",
+                "suse15",
+                "rocky9",
+            ],
+            "https://mirror.example.com",
+        ),
+    ];
     let dir = repo();
-    let output = tcgen(dir.path())
-        .args([
-            "build",
-            "--dry-run",
-            "--registry",
-            "reg.example.com/ns",
-            "--multi",
-            "--builder",
-            "multi",
-        ])
-        .args([
-            "--set",
-            "*.cache-to=type=inline",
-            "--progress",
-            "plain",
-            "suse15",
-            "debian12",
-        ])
-        .env("SUSE_MIRROR", "https://user:secret@mirror.example.com")
-        .output()
-        .unwrap();
-    common::assert_succeeded(&output);
-    let stdout = stable(&output.stdout, dir.path());
-    assert!(
-        !stdout.contains("secret"),
-        "a gated value must not be printed: {stdout}"
-    );
-    insta::assert_snapshot!("build_options_dry_run", stdout);
+    for (snapshot, args, mirror) in cases {
+        let output = tcgen(dir.path())
+            .args(args)
+            .env("SUSE_MIRROR", mirror)
+            .output()
+            .unwrap();
+        common::assert_succeeded(&output);
+        let stdout = stable(&output.stdout, dir.path());
+        assert!(
+            !stdout.contains("secret"),
+            "a gated value must not be printed: {stdout}"
+        );
+        insta::assert_snapshot!(snapshot, stdout);
+    }
 }
 
+/// Mistakes in a build or in-docker request: exit code 2, and a message that names them.
 #[test]
-fn podman_builds_carry_tags_labels_and_gated_args_by_name() {
+fn usage_errors_name_what_is_wrong() {
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["build", "--dry-run", "suse15"],
+            "suse15 needs SUSE_MIRROR: set it",
+        ),
+        (
+            &[
+                "in-docker",
+                "--dry-run",
+                "--build-dir",
+                "build:x",
+                "test-toolchain-rocky9",
+                "--",
+                "true",
+            ],
+            "contains ':'",
+        ),
+        (&["build", "--dry-run", "--skip-existing"], "--registry"),
+    ];
     let dir = repo();
-    let output = tcgen(dir.path())
-        .args([
-            "build",
-            "--dry-run",
-            "--engine",
-            "podman",
-            "--registry",
-            "reg.example.com/ns",
-            "suse15",
-            "rocky9",
-        ])
-        .env("SUSE_MIRROR", "https://mirror.example.com")
-        .output()
-        .unwrap();
-    common::assert_succeeded(&output);
-    insta::assert_snapshot!("build_podman_dry_run", stable(&output.stdout, dir.path()));
+    for (args, message) in cases {
+        let stderr = usage_error(dir.path(), args);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
 }
 
+/// A missing engine stops build and in-docker with exit code 1 and says what to install.
 #[test]
-fn a_gated_distro_named_without_its_argument_is_a_usage_error() {
+fn a_missing_engine_is_a_clear_error() {
     let dir = repo();
-    let stderr = usage_error(dir.path(), &["build", "--dry-run", "suse15"]);
-    assert!(
-        stderr.contains("suse15 needs SUSE_MIRROR: set it"),
-        "{stderr}"
-    );
+    for args in [
+        &["in-docker", "test-toolchain-debian12", "--", "true"][..],
+        &["build", "debian12"],
+    ] {
+        let output = tcgen(dir.path())
+            .args(args)
+            .env("TCGEN_DOCKER", "/nonexistent/docker")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr)
+                .contains("cannot run /nonexistent/docker: it is not installed or not on PATH"),
+            "{args:?}"
+        );
+    }
 }
 
 #[test]
@@ -206,24 +238,6 @@ fn in_docker_dry_run_shows_mounts_user_and_variables_by_name() {
     let gid = unsafe { libc::getgid() };
     let stdout = stdout.replace(&format!("-u {uid}:{gid}"), "-u <uid>:<gid>");
     insta::assert_snapshot!("in_docker_dry_run", stdout);
-}
-
-#[test]
-fn in_docker_refuses_a_path_with_a_colon() {
-    let dir = repo();
-    let stderr = usage_error(
-        dir.path(),
-        &[
-            "in-docker",
-            "--dry-run",
-            "--build-dir",
-            "build:x",
-            "test-toolchain-rocky9",
-            "--",
-            "true",
-        ],
-    );
-    assert!(stderr.contains("contains ':'"), "{stderr}");
 }
 
 /// A fake engine that appends its directory, arguments and chosen variables to a log and acts
@@ -342,21 +356,6 @@ fn in_docker_passes_the_exit_code_on_and_always_removes_the_container() {
     );
 }
 
-#[test]
-fn a_missing_engine_is_a_clear_error() {
-    let dir = repo();
-    let output = tcgen(dir.path())
-        .args(["in-docker", "test-toolchain-debian12", "--", "true"])
-        .env("TCGEN_DOCKER", "/nonexistent/docker")
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&output.stderr)
-            .contains("cannot run /nonexistent/docker: it is not installed or not on PATH")
-    );
-}
-
 /// The digest tag `tcgen list --json` gives a distro.
 fn digest_tag(dir: &Path, name: &str) -> String {
     let output = tcgen(dir).args(["list", "--json"]).output().unwrap();
@@ -415,13 +414,6 @@ fn skip_existing_skips_only_the_targets_whose_digest_tag_the_registry_has() {
 }
 
 #[test]
-fn skip_existing_needs_a_registry() {
-    let dir = repo();
-    let stderr = usage_error(dir.path(), &["build", "--dry-run", "--skip-existing"]);
-    assert!(stderr.contains("--registry"), "{stderr}");
-}
-
-#[test]
 fn cache_registry_and_skip_existing_in_dry_runs() {
     let dir = repo();
     let mut outputs = Vec::new();
@@ -465,11 +457,9 @@ fn interrupted(
     signal: i32,
     verb: &str,
 ) -> (Option<i32>, String, String) {
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_tcgen"))
-        .current_dir(dir)
+    let child = tcgen(dir)
         .args(args)
         .envs(env.iter().copied())
-        .env_remove("SUSE_MIRROR")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -507,21 +497,6 @@ fn verbs(log: &Path) -> Vec<String> {
                 .to_owned()
         })
         .collect()
-}
-
-#[test]
-fn a_missing_engine_stops_a_build_with_a_clear_error() {
-    let dir = repo();
-    let output = tcgen(dir.path())
-        .args(["build", "debian12"])
-        .env("TCGEN_DOCKER", "/nonexistent/docker")
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&output.stderr)
-            .contains("cannot run /nonexistent/docker: it is not installed or not on PATH")
-    );
 }
 
 #[test]

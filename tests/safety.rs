@@ -10,9 +10,7 @@ use std::time::{Duration, Instant};
 
 use tcgen::pipeline::compile;
 
-fn tcgen_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_tcgen")
-}
+mod common;
 
 /// The minimal fixture with `count` distros, all with `package` added: renders that differ in
 /// every Dockerfile and in bake.hcl.
@@ -72,9 +70,8 @@ fn is_temporary(path: &str) -> bool {
 }
 
 fn render(dir: &Path, spec: &str) -> Command {
-    let mut command = Command::new(tcgen_bin());
+    let mut command = common::tcgen(dir);
     command
-        .current_dir(dir)
         .args(["--spec", spec, "render"])
         .stdout(Stdio::null())
         .stderr(Stdio::null());
@@ -153,8 +150,7 @@ fn two_renders_at_once_leave_one_of_them_whole() {
     reason = "the child is reaped by wait4, which also reports its peak memory"
 )]
 fn bounded(dir: &Path, args: &[&str]) -> (i32, String, f64, f64) {
-    let child = Command::new(tcgen_bin())
-        .current_dir(dir)
+    let child = common::tcgen(dir)
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -6,7 +6,8 @@
 //!
 //! Compared: base images, packages, labels, platforms, tool versions, URLs and checksums, the
 //! enabled repositories of every .repo file, the Python.h check, the Makefile's exported build id
-//! and default set, and in-docker's passthrough list.
+//! and default set, and in-docker's passthrough list; and that the shipped spec points editors at
+//! its schema and validates against it.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -391,4 +392,31 @@ fn in_docker_passes_upstreams_variables_through() {
         .split_whitespace()
         .collect();
     assert_eq!(tcgen::PASSTHROUGH, list.as_slice());
+}
+
+/// The shipped spec, read as it is on disk.
+fn shipped_text() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("distros.yaml")).unwrap()
+}
+
+#[test]
+fn the_shipped_spec_points_editors_at_the_schema() {
+    assert_eq!(
+        shipped_text().lines().next(),
+        Some("# yaml-language-server: $schema=generated/distros.schema.json")
+    );
+}
+
+#[test]
+fn the_shipped_spec_validates_against_the_schema_it_renders() {
+    let compiled = shipped();
+    let schema: serde_json::Value =
+        serde_json::from_str(&file(&compiled, "distros.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let spec: serde_json::Value = serde_yaml::from_str(&shipped_text()).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&spec)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
 }

@@ -1,5 +1,52 @@
-//! Helpers shared by the test binaries: fixtures and scratch folders, and `tcgen build` output.
+//! Helpers shared by the test binaries: the one tcgen launcher, git, fixtures and scratch
+//! folders, and `tcgen build` output.
 #![allow(dead_code)] // each test binary uses only some of them
+
+/// The tcgen binary under test.
+pub const TCGEN: &str = env!("CARGO_BIN_EXE_tcgen");
+
+/// Variables of the caller's environment that change what tcgen does: unset for every run, so
+/// that a developer's shell cannot change a test's outcome. A test sets what it needs.
+const CLEARED: &[&str] = &[
+    "SLES_MIRROR",
+    "CACHE_REGISTRY",
+    "TCGEN_DOCKER",
+    "TCGEN_PODMAN",
+    "TCGEN_SKOPEO",
+    "BUILD_TARGET_LABEL",
+    "BUILD_DIR",
+    "SUSE_MIRROR",
+    "USE_CCACHE",
+    "CCACHE_DIR",
+    "AWS_SECRET_ACCESS_KEY",
+    "NO_COLOR",
+];
+
+/// `tcgen` run in `dir`, with [`CLEARED`] unset. `.assert()` comes with
+/// `assert_cmd::prelude::*`.
+pub fn tcgen(dir: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(TCGEN);
+    command.current_dir(dir);
+    for name in CLEARED {
+        command.env_remove(name);
+    }
+    command
+}
+
+/// Runs `tcgen ARGS` in `dir` (see [`tcgen`]) and returns what it did.
+pub fn run(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    tcgen(dir).args(args).output().unwrap()
+}
+
+/// Runs `tcgen ARGS` in `dir` and returns its exit code, standard output and standard error.
+pub fn outcome(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let output = run(dir, args);
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
 
 /// The summary-table row of `target` in `tcgen build`'s output, with its cells split on runs
 /// of spaces: target, result, time, detail. Panics, showing the output, when there is none.
@@ -56,7 +103,7 @@ pub fn git(dir: &std::path::Path, args: &[&str]) {
         .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
         .args(args)
         .status()
-        .unwrap();
+        .expect("git must be installed for these tests");
     assert!(status.success(), "git {args:?}");
 }
 
