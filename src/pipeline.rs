@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::error::Result;
 use crate::lock::{Lock, lock_path};
 use crate::model::{Model, decide, lockable_bases};
+use crate::output::DEFAULT_OUT;
 use crate::render::digest::digest_tag;
 use crate::render::{Provenance, Rendered, render, script_names};
 use crate::spec::ValidSpec;
@@ -96,7 +97,7 @@ pub fn provenance(spec_path: &Path, out: &Path) -> Provenance {
         regenerate.push_str(&format!(" --spec {spec_name}"));
     }
     let out_name = portable(out);
-    if out_name != "generated" && out.is_relative() {
+    if out_name != DEFAULT_OUT && out.is_relative() {
         regenerate.push_str(&format!(" --out {out_name}"));
     }
     Provenance {

@@ -266,7 +266,7 @@ pub fn rebuild_plan(
 }
 
 /// The plan for people.
-pub fn describe(plan: &Plan) -> String {
+pub fn plan_text(plan: &Plan) -> String {
     use std::fmt::Write as _;
     let total = plan.changed.len() + plan.unchanged.len();
     let mut text = String::new();

@@ -196,7 +196,7 @@ pub fn capture_bytes(invocation: &Invocation, input: &[u8]) -> Result<Vec<u8>> {
         return Err(Error::Command(format!(
             "`{}` failed ({}): {}",
             shell_words::join(std::iter::once(&invocation.program).chain(&invocation.args)),
-            describe(output.status),
+            exit_status_text(output.status),
             String::from_utf8_lossy(&output.stderr).trim()
         )));
     }
@@ -233,7 +233,7 @@ pub fn pipe(first: &Invocation, input: &[u8], second: &Invocation) -> Result<()>
         if !status.success() {
             return Err(Error::Command(format!(
                 "`{invocation}` failed ({})",
-                describe(status)
+                exit_status_text(status)
             )));
         }
     }
@@ -289,6 +289,6 @@ fn exit_code(status: ExitStatus) -> i32 {
         .unwrap_or(1)
 }
 
-fn describe(status: ExitStatus) -> String {
+fn exit_status_text(status: ExitStatus) -> String {
     format!("exit code {}", exit_code(status))
 }

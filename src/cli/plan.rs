@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::pipeline::compile;
-use crate::plan::{describe, rebuild_plan};
+use crate::plan::{plan_text, rebuild_plan};
 
 /// `tcgen plan [--changed-since REF] [--json]`.
 pub fn plan_command(
@@ -22,5 +22,5 @@ pub fn plan_command(
             serde_json::to_string_pretty(&plan).map_err(|e| Error::Template(e.to_string()))?;
         return writeln!(stdout, "{text}").map_err(Error::stdout);
     }
-    write!(stdout, "{}", describe(&plan)).map_err(Error::stdout)
+    write!(stdout, "{}", plan_text(&plan)).map_err(Error::stdout)
 }
