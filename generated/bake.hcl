@@ -144,69 +144,69 @@ target "sles16" {
 target "ubuntu1604" {
   context    = "generated/context"
   dockerfile = "../ubuntu1604.Dockerfile"
-  tags       = [under(REGISTRY, "impala-toolchain-ubuntu1604"), under(REGISTRY, "impala-toolchain-ubuntu1604:66e3f39546df")]
+  tags       = [under(REGISTRY, "impala-toolchain-ubuntu1604"), under(REGISTRY, "impala-toolchain-ubuntu1604:f69571085a81")]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu1604:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu1604:buildcache")},mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu1604"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:66e3f39546df05c36f6246d7c1ac42fd06a03298b2d18288c4e40c7863ac0378"
+    "dev.tcgen.input-digest"          = "sha256:f69571085a8130977114ca5a66f81027365261d3d9e4e9e65a20ba9ea90892c6"
   }
 }
 
 target "ubuntu1804" {
   context    = "generated/context"
   dockerfile = "../ubuntu1804.Dockerfile"
-  tags       = [under(REGISTRY, "impala-toolchain-ubuntu1804"), under(REGISTRY, "impala-toolchain-ubuntu1804:54615e65fe0f")]
+  tags       = [under(REGISTRY, "impala-toolchain-ubuntu1804"), under(REGISTRY, "impala-toolchain-ubuntu1804:65d7dc4a7a72")]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu1804:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu1804:buildcache")},mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu1804"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:54615e65fe0fad0962927f142315ae60b0b56fe9c584ea684ee736686c56a0f5"
+    "dev.tcgen.input-digest"          = "sha256:65d7dc4a7a72f7b92d8ba9987c4204a132929357c3b3ea389e1e570d75b81767"
   }
 }
 
 target "ubuntu2004" {
   context    = "generated/context"
   dockerfile = "../ubuntu2004.Dockerfile"
-  tags       = [under(REGISTRY, "impala-toolchain-ubuntu2004"), under(REGISTRY, "impala-toolchain-ubuntu2004:647284c41063")]
+  tags       = [under(REGISTRY, "impala-toolchain-ubuntu2004"), under(REGISTRY, "impala-toolchain-ubuntu2004:8886954bb70d")]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu2004:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu2004:buildcache")},mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2004"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:647284c410637e272341fab079956df847084f8c3e34386ffbdfaf20ca228e93"
+    "dev.tcgen.input-digest"          = "sha256:8886954bb70dbefe35bdd5d449c4ed2cc4d32bfaea4071d4579efcac4ce61096"
   }
 }
 
 target "ubuntu2204" {
   context    = "generated/context"
   dockerfile = "../ubuntu2204.Dockerfile"
-  tags       = [under(REGISTRY, "impala-toolchain-ubuntu2204"), under(REGISTRY, "impala-toolchain-ubuntu2204:9ff636b3fac9")]
+  tags       = [under(REGISTRY, "impala-toolchain-ubuntu2204"), under(REGISTRY, "impala-toolchain-ubuntu2204:b5af258a1aec")]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu2204:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu2204:buildcache")},mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2204"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:9ff636b3fac99c5a312c728be18de349c1b4c070c1e7fd89d95a71c8bc5b6200"
+    "dev.tcgen.input-digest"          = "sha256:b5af258a1aec6bc0fac5b4fc4b7fea7795e42eeb910e24109e4517c7f47be1ff"
   }
 }
 
 target "ubuntu2404" {
   context    = "generated/context"
   dockerfile = "../ubuntu2404.Dockerfile"
-  tags       = [under(REGISTRY, "impala-toolchain-ubuntu2404"), under(REGISTRY, "impala-toolchain-ubuntu2404:2a3cac963f5c")]
+  tags       = [under(REGISTRY, "impala-toolchain-ubuntu2404"), under(REGISTRY, "impala-toolchain-ubuntu2404:6c071783d9ff")]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu2404:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu2404:buildcache")},mode=max"] : []
   labels = {
     "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2404"
     "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:2a3cac963f5ce7725a7349879e6c56146b208476e972fa8f914c2d2b1a344ed2"
+    "dev.tcgen.input-digest"          = "sha256:6c071783d9ffe19ff17ca81b2ab6922271305a4f11bd5fb6b1d32b19703694e1"
   }
 }

@@ -6,6 +6,7 @@ RUN --mount=type=cache,id=tcgen-ubuntu2004-var-cache-apt-${TARGETARCH},target=/v
     --mount=type=cache,id=tcgen-ubuntu2004-var-lib-apt-lists-${TARGETARCH},target=/var/lib/apt/lists,sharing=locked \
     rm -f /etc/apt/apt.conf.d/docker-clean \
  && echo 'Binary::apt::APT::Keep-Downloaded-Packages "true";' >/etc/apt/apt.conf.d/keep-cache \
+ && echo 'Acquire::Retries "10";' >/etc/apt/apt.conf.d/80-retries \
  && apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y \
       autoconf \
