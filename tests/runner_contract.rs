@@ -247,6 +247,8 @@ fn in_docker_dry_run_shows_mounts_user_and_variables_by_name() {
 /// - `buildx imagetools inspect` finds only the tags listed in FAKE_EXISTING;
 /// - FAKE_SLEEP_<verb> makes a verb take that many seconds first; the verb marks when it
 ///   starts and when its sleep ends (`engine.log.started-<verb>`, `engine.log.slept-<verb>`);
+/// - FAKE_FAIL_ONCE=T makes the first `buildx` of target T fail (exit code 100, as apt's
+///   does when a name does not resolve), and every later one build;
 /// - FAKE_DAEMON_DOWN=1 answers everything as docker does when its daemon is not running;
 /// - FAKE_BARRIER=N makes `buildx bake` wait (a minute at most) until N bakes have started,
 ///   and FAKE_SOLO=1 records "overlap" when a bake starts while another runs.
@@ -287,6 +289,12 @@ case "$1" in
   start|buildx)
     [ -n "${FAKE_SOLO-}" ] && [ "$1" = buildx ] && sleep 0.2 && rmdir "LOG.running"
     [ -n "${FAKE_FAIL_TARGET-}" ] && [ "$last" = "$FAKE_FAIL_TARGET" ] && exit 1
+    if [ -n "${FAKE_FAIL_ONCE-}" ] && [ "$last" = "$FAKE_FAIL_ONCE" ] && [ ! -e "LOG.failed-once" ]; then
+      : > "LOG.failed-once"
+      echo "Err:1 http://deb.debian.org/debian bookworm/main amd64 bzip2 amd64 1.0.8-5+b1" >&2
+      echo "  Temporary failure resolving 'deb.debian.org'" >&2
+      exit 100
+    fi
     exit "${FAKE_EXIT:-0}" ;;
 esac
 "#;
@@ -858,4 +866,99 @@ fn a_registry_prefix_gives_the_same_tags_with_or_without_its_slash_and_bad_ones_
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// How many times the fake engine was asked to bake `target`.
+fn bakes_of(log: &Path, target: &str) -> usize {
+    fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains("args=buildx bake") && l.contains(&format!(" {target} REGISTRY=")))
+        .count()
+}
+
+#[test]
+fn retry_builds_a_failed_target_again_and_the_name_tags_still_move_once() {
+    let args = [
+        "build",
+        "--registry",
+        "reg.example.com/ns",
+        "debian12",
+        "rocky9",
+    ];
+    let fail_once = [("FAKE_FAIL_ONCE", "rocky9")];
+
+    let dir = repo();
+    let (output, log) = with_fake_engine(dir.path(), &args, &fail_once);
+    assert_eq!(output.status.code(), Some(1), "--retry 0 fails as before");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(summary_row(&stdout, "rocky9")[1], "FAILED", "{stdout}");
+    assert_eq!(bakes_of(&log, "rocky9"), 1);
+    assert!(retags(&log).is_empty(), "a failed run moved a name tag");
+
+    let dir = repo();
+    let (output, log) = with_fake_engine(
+        dir.path(),
+        &[&args[..], &["--retry", "1"]].concat(),
+        &fail_once,
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert_eq!(
+        summary_row(&stdout, "rocky9")[1],
+        "built (2nd attempt)",
+        "{stdout}"
+    );
+    assert_eq!(summary_row(&stdout, "debian12")[1], "built", "{stdout}");
+    assert_eq!(
+        (bakes_of(&log, "rocky9"), bakes_of(&log, "debian12")),
+        (2, 1)
+    );
+    assert!(
+        stderr.contains("rocky9: failed (exit code 100), building again: 2nd attempt"),
+        "{stderr}"
+    );
+    let mut moved = retags(&log);
+    moved.sort();
+    assert_eq!(
+        moved,
+        [
+            "reg.example.com/ns/test-toolchain-debian12",
+            "reg.example.com/ns/test-toolchain-rocky9"
+        ],
+        "each name tag moves once"
+    );
+    let target_log = fs::read_to_string(dir.path().join("build_docker/logs/rocky9.log")).unwrap();
+    assert!(
+        target_log.contains("Temporary failure resolving")
+            && target_log
+                .contains("tcgen: attempt 1 failed (exit code 100); attempt 2 of 2 starts"),
+        "the log keeps every attempt: {target_log}"
+    );
+}
+
+#[test]
+fn retry_is_bounded_and_counts_the_attempts_of_a_target_that_keeps_failing() {
+    let dir = repo();
+    let (output, log) = with_fake_engine(
+        dir.path(),
+        &["build", "--retry", "2", "debian12", "rocky9"],
+        &[("FAKE_FAIL_TARGET", "rocky9")],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        summary_row(&stdout, "rocky9")[1],
+        "FAILED (3 attempts)",
+        "{stdout}"
+    );
+    let bakes = fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("args=buildx bake") && l.ends_with(" rocky9 REGISTRY= MULTI="))
+        .count();
+    assert_eq!(bakes, 3);
+    let stderr = usage_error(dir.path(), &["build", "--retry", "11", "debian12"]);
+    assert!(stderr.contains("--retry"), "{stderr}");
 }

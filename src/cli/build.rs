@@ -51,6 +51,11 @@ pub struct BuildArgs {
     /// buildall.py did. 1 builds one after another.
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
+    /// Build a target that failed again, up to N more times (the steps that finished come from
+    /// the layer cache); the log keeps every attempt. Name tags still move only once every
+    /// target has built.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(..=10))]
+    retry: u32,
     /// Build even when the generated files are stale.
     #[arg(long)]
     allow_stale: bool,
@@ -82,6 +87,7 @@ impl BuildArgs {
             changed_since: self.changed_since,
             skip_existing: self.skip_existing,
             jobs: self.jobs,
+            retries: self.retry,
             allow_stale: self.allow_stale,
             dry_run: self.dry_run,
             print_tags: self.print_tags,

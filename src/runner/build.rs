@@ -15,7 +15,7 @@ use crate::runner::progress::{Live, PlainLines};
 use crate::runner::publish::{moves, publish};
 use crate::runner::report::{self, Row, Status};
 use crate::runner::select::{changed_since, select};
-use crate::runner::target::{Results, TargetBuild, TargetPlan, TargetResult, target_builds};
+use crate::runner::target::{Results, TargetBuild, TargetPlan, target_builds};
 use crate::runner::{Environment, ProcessEnvironment, schedule};
 use crate::style::Styles;
 
@@ -37,6 +37,8 @@ pub struct BuildRequest {
     pub skip_existing: bool,
     /// How many targets build at once; `None`: all of them.
     pub jobs: Option<u16>,
+    /// How many times a target that failed is built again.
+    pub retries: u32,
     /// Build even when the generated files are stale.
     pub allow_stale: bool,
     /// Print the commands; run nothing.
@@ -81,7 +83,7 @@ pub fn run(spec: &Path, request: &BuildRequest, styles: Styles) -> Result<i32> {
     let (results, interrupted) = run_fleet(request, &to_build, &signals, styles)?;
     let all_built = to_build
         .iter()
-        .all(|b| matches!(results.get(&b.target), Some((TargetResult::Built(_), _))));
+        .all(|b| results.get(&b.target).is_some_and(|f| f.built()));
     let published = match request.options.registry {
         Some(_) if all_built && interrupted.is_none() => Some(publish(
             request.engine,
@@ -144,9 +146,11 @@ fn run_fleet(
 ) -> Result<(Results, Option<i32>)> {
     let jobs = request.jobs.map_or(builds.len(), usize::from);
     if std::io::stderr().is_terminal() {
-        schedule::run(builds, jobs, signals, &mut Live::new(builds, styles.err))
+        let mut live = Live::new(builds, styles.err);
+        schedule::run(builds, jobs, request.retries, signals, &mut live)
     } else {
-        schedule::run(builds, jobs, signals, &mut PlainLines { style: styles.err })
+        let mut lines = PlainLines { style: styles.err };
+        schedule::run(builds, jobs, request.retries, signals, &mut lines)
     }
 }
 
@@ -180,7 +184,7 @@ fn report(request: &BuildRequest, ran: &Ran, styles: Styles) -> i32 {
         styles,
     );
     for build in ran.builds {
-        if let Some((TargetResult::Failed(_), _)) = ran.results.get(&build.target) {
+        if ran.results.get(&build.target).is_some_and(|f| !f.built()) {
             eprint!("{}", report::failure_excerpt(build, styles));
         }
     }

@@ -5,13 +5,13 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::runner::report::duration;
 use crate::runner::schedule::Observer;
-use crate::runner::target::{TargetBuild, TargetResult};
+use crate::runner::target::{Finished, TargetBuild, TargetResult, ordinal_attempt};
 use crate::style::Style;
 
 /// One plain line on standard error per target started and per target ended.
@@ -25,12 +25,22 @@ impl Observer for PlainLines {
         eprintln!("{}: building (log: {})", build.target, build.log.display());
     }
 
-    fn finished(&mut self, build: &TargetBuild, result: &TargetResult, elapsed: Duration) {
+    fn retrying(&mut self, build: &TargetBuild, attempt: u32, code: i32) {
+        eprintln!(
+            "{}: {} (exit code {code}), building again: {} (log: {})",
+            build.target,
+            self.style.warning("failed"),
+            ordinal_attempt(attempt),
+            build.log.display()
+        );
+    }
+
+    fn finished(&mut self, build: &TargetBuild, finished: &Finished) {
         eprintln!(
             "{}: {} in {}",
             build.target,
-            outcome(self.style, result),
-            duration(elapsed)
+            outcome(self.style, finished),
+            duration(finished.elapsed)
         );
     }
 
@@ -72,12 +82,21 @@ impl Observer for Live {
         }
     }
 
-    fn finished(&mut self, build: &TargetBuild, result: &TargetResult, elapsed: Duration) {
+    fn retrying(&mut self, build: &TargetBuild, attempt: u32, code: i32) {
+        if let Some(line) = self.lines.get(&build.target) {
+            line.set_message(format!(
+                "failed (exit code {code}), {}",
+                ordinal_attempt(attempt)
+            ));
+        }
+    }
+
+    fn finished(&mut self, build: &TargetBuild, finished: &Finished) {
         if let Some(line) = self.lines.get(&build.target) {
             line.finish_with_message(format!(
                 "{}  {}",
-                outcome(self.style, result),
-                duration(elapsed)
+                outcome(self.style, finished),
+                duration(finished.elapsed)
             ));
         }
     }
@@ -103,10 +122,17 @@ impl Drop for Live {
     }
 }
 
-/// A target's result as one word.
-fn outcome(style: Style, result: &TargetResult) -> String {
-    match result {
+/// A target's result in a few words, with its attempts when there were several.
+fn outcome(style: Style, finished: &Finished) -> String {
+    match finished.result {
+        TargetResult::Built(_) if finished.attempts > 1 => {
+            style.good(&format!("built ({})", ordinal_attempt(finished.attempts)))
+        }
         TargetResult::Built(_) => style.good("built"),
+        TargetResult::Failed(code) if finished.attempts > 1 => style.error(&format!(
+            "FAILED (exit code {code}, {} attempts)",
+            finished.attempts
+        )),
         TargetResult::Failed(code) => style.error(&format!("FAILED (exit code {code})")),
     }
 }

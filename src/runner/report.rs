@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use crate::runner::target::{Results, TargetBuild, TargetResult};
+use crate::runner::target::{Results, TargetBuild, TargetResult, ordinal_attempt};
 use crate::style::{Style, Styles};
 use crate::table::aligned;
 
@@ -41,8 +41,22 @@ pub struct Row {
     pub status: Status,
     /// How long it took, when it ran.
     pub elapsed: Option<Duration>,
+    /// How many attempts it took, when it ran (1 but with `--retry`).
+    pub attempts: u32,
     /// The tag and digest, or where the log is, or why it did not run.
     pub detail: String,
+}
+
+impl Row {
+    /// The result column: the status, with the attempt that built (`built (2nd attempt)`) or
+    /// the number of attempts that failed.
+    fn result(&self) -> String {
+        match (self.status, self.attempts) {
+            (_, 0 | 1) => self.status.word().to_owned(),
+            (Status::Built, attempt) => format!("built ({})", ordinal_attempt(attempt)),
+            (status, attempts) => format!("{} ({attempts} attempts)", status.word()),
+        }
+    }
 }
 
 /// The table, aligned, with the status coloured by `style`.
@@ -52,7 +66,7 @@ pub fn table(rows: &[Row], style: Style) -> String {
         .map(|row| {
             vec![
                 row.target.clone(),
-                row.status.word().to_owned(),
+                row.result(),
                 row.elapsed.map(duration).unwrap_or_else(|| "-".to_owned()),
                 row.detail.clone(),
             ]
@@ -90,35 +104,41 @@ pub fn row(
     results: &Results,
     at_digest_tag: bool,
 ) -> Row {
-    let (status, elapsed, detail) = if skipped.contains(&build.target) {
-        let detail = format!("{} is in the registry", build.digest_tag);
-        (Status::Skipped, None, detail)
-    } else {
-        match results.get(&build.target) {
-            Some((TargetResult::Built(digest), elapsed)) => {
-                let digest = digest.as_deref().unwrap_or("(no digest reported)");
-                let tag = if at_digest_tag {
-                    &build.digest_tag
-                } else {
-                    &build.tag
-                };
-                (Status::Built, Some(*elapsed), format!("{tag}  {digest}"))
-            }
-            Some((TargetResult::Failed(code), elapsed)) => {
-                let detail = format!("exit code {code}: see {}", build.log.display());
-                (Status::Failed, Some(*elapsed), detail)
-            }
-            None => (
-                Status::NotRun,
-                None,
-                "interrupted before it started".to_owned(),
-            ),
+    let Some(finished) = results.get(&build.target) else {
+        let (status, detail) = if skipped.contains(&build.target) {
+            let detail = format!("{} is in the registry", build.digest_tag);
+            (Status::Skipped, detail)
+        } else {
+            (Status::NotRun, "interrupted before it started".to_owned())
+        };
+        return Row {
+            target: build.target.clone(),
+            status,
+            elapsed: None,
+            attempts: 0,
+            detail,
+        };
+    };
+    let (status, detail) = match &finished.result {
+        TargetResult::Built(digest) => {
+            let digest = digest.as_deref().unwrap_or("(no digest reported)");
+            let tag = if at_digest_tag {
+                &build.digest_tag
+            } else {
+                &build.tag
+            };
+            (Status::Built, format!("{tag}  {digest}"))
+        }
+        TargetResult::Failed(code) => {
+            let detail = format!("exit code {code}: see {}", build.log.display());
+            (Status::Failed, detail)
         }
     };
     Row {
         target: build.target.clone(),
         status,
-        elapsed,
+        elapsed: Some(finished.elapsed),
+        attempts: finished.attempts,
         detail,
     }
 }
@@ -139,7 +159,7 @@ pub fn print_summary(
     }
     eprint!("{}", table(rows, styles.err));
     for build in builds {
-        if let Some((TargetResult::Built(_), _)) = results.get(&build.target) {
+        if results.get(&build.target).is_some_and(|f| f.built()) {
             let tag = if at_digest_tags {
                 &build.digest_tag
             } else {
@@ -194,18 +214,21 @@ mod tests {
                 target: "ubuntu2204".into(),
                 status: Status::Built,
                 elapsed: Some(Duration::from_secs(65)),
+                attempts: 1,
                 detail: "impala-toolchain-ubuntu2204  sha256:ab".into(),
             },
             Row {
                 target: "sles12".into(),
                 status: Status::Failed,
                 elapsed: Some(Duration::from_millis(4200)),
+                attempts: 1,
                 detail: "exit code 7: see build_docker/logs/sles12.log".into(),
             },
             Row {
                 target: "redhat9".into(),
                 status: Status::NotRun,
                 elapsed: None,
+                attempts: 0,
                 detail: "interrupted".into(),
             },
         ];
@@ -218,5 +241,21 @@ mod tests {
              redhat9     not run  -      interrupted\n"
         );
         assert_eq!(duration(Duration::from_secs(3725)), "1h02m");
+    }
+
+    #[test]
+    fn a_retried_target_says_which_attempt_built_or_how_many_failed() {
+        let row = |status, attempts| Row {
+            target: "t".into(),
+            status,
+            elapsed: Some(Duration::from_secs(1)),
+            attempts,
+            detail: String::new(),
+        };
+        assert_eq!(row(Status::Built, 1).result(), "built");
+        assert_eq!(row(Status::Built, 2).result(), "built (2nd attempt)");
+        assert_eq!(row(Status::Built, 3).result(), "built (3rd attempt)");
+        assert_eq!(row(Status::Built, 11).result(), "built (11th attempt)");
+        assert_eq!(row(Status::Failed, 3).result(), "FAILED (3 attempts)");
     }
 }

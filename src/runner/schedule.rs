@@ -9,14 +9,16 @@ use std::time::{Duration, Instant};
 
 use crate::error::Result;
 use crate::process::{self, Outcome, Signals};
-use crate::runner::target::{Results, TargetBuild, TargetResult};
+use crate::runner::target::{Finished, Results, TargetBuild, TargetResult};
 
 /// What the scheduler tells as it goes, for progress displays.
 pub trait Observer {
     /// `build` started.
     fn started(&mut self, build: &TargetBuild);
-    /// `build` ended with `result` after `elapsed`.
-    fn finished(&mut self, build: &TargetBuild, result: &TargetResult, elapsed: Duration);
+    /// `build`'s attempt `attempt - 1` failed with `code`; attempt `attempt` starts.
+    fn retrying(&mut self, build: &TargetBuild, attempt: u32, code: i32);
+    /// `build` ended.
+    fn finished(&mut self, build: &TargetBuild, finished: &Finished);
     /// Called about five times a second with the targets running and when each started.
     fn tick(&mut self, running: &[(&TargetBuild, Instant)]);
 }
@@ -24,17 +26,28 @@ pub trait Observer {
 /// How often running targets are shown again.
 const TICK: Duration = Duration::from_millis(200);
 
-/// Runs `builds`, at most `jobs` at a time (at least one), in their order. Returns the result
-/// of every target that ran to its end and, when SIGINT or SIGTERM came, the signal: targets
-/// that were running then were stopped and have no result, and no further target started.
+/// What a target's thread tells the scheduler.
+enum Event {
+    /// An attempt failed with this exit code and the next one, numbered so, starts.
+    Retrying(u32, i32),
+    /// The target ended: its last result and how many attempts it took, or nothing when a
+    /// signal stopped it.
+    Done(Result<Option<(TargetResult, u32)>>),
+}
+
+/// Runs `builds`, at most `jobs` at a time (at least one), in their order; a target that fails
+/// is built again up to `retries` times. Returns how every target that ran to its end ended
+/// and, when SIGINT or SIGTERM came, the signal: targets that were running then were stopped
+/// and have no result, and no further target started.
 pub fn run(
     builds: &[TargetBuild],
     jobs: usize,
+    retries: u32,
     signals: &Signals,
     observer: &mut dyn Observer,
 ) -> Result<(Results, Option<i32>)> {
     let jobs = jobs.max(1);
-    let (sender, receiver) = mpsc::channel::<(usize, Result<Option<TargetResult>>)>();
+    let (sender, receiver) = mpsc::channel::<(usize, Event)>();
     std::thread::scope(|scope| {
         let mut next = 0;
         let mut running: BTreeMap<usize, Instant> = BTreeMap::new();
@@ -49,7 +62,11 @@ pub fn run(
                 let sender = sender.clone();
                 let index = next;
                 scope.spawn(move || {
-                    let _ = sender.send((index, run_target(build, signals)));
+                    let retrying = |attempt, code| {
+                        let _ = sender.send((index, Event::Retrying(attempt, code)));
+                    };
+                    let done = run_target(build, retries, signals, &retrying);
+                    let _ = sender.send((index, Event::Done(done)));
                 });
                 next += 1;
             }
@@ -57,14 +74,21 @@ pub fn run(
                 break;
             }
             match receiver.recv_timeout(TICK) {
-                Ok((index, outcome)) => {
+                Ok((index, Event::Retrying(attempt, code))) => {
+                    observer.retrying(&builds[index], attempt, code);
+                }
+                Ok((index, Event::Done(outcome))) => {
                     let started = running.remove(&index).unwrap_or_else(Instant::now);
                     let build = &builds[index];
                     match outcome {
-                        Ok(Some(result)) => {
-                            let elapsed = started.elapsed();
-                            observer.finished(build, &result, elapsed);
-                            results.insert(build.target.clone(), (result, elapsed));
+                        Ok(Some((result, attempts))) => {
+                            let finished = Finished {
+                                result,
+                                elapsed: started.elapsed(),
+                                attempts,
+                            };
+                            observer.finished(build, &finished);
+                            results.insert(build.target.clone(), finished);
                         }
                         Ok(None) => {}
                         Err(error) => failure = failure.or(Some(error)),
@@ -84,10 +108,72 @@ pub fn run(
     })
 }
 
-/// Runs one target's steps in order, logging to its file. `None` when a signal stopped it.
-fn run_target(build: &TargetBuild, signals: &Signals) -> Result<Option<TargetResult>> {
+/// Runs one target, again after a failure up to `retries` times, logging every attempt to its
+/// one log (each attempt after the first opens with a line that says so; `retrying` is told
+/// first). Returns the last attempt's result and the number of attempts, or `None` when a
+/// signal stopped it.
+fn run_target(
+    build: &TargetBuild,
+    retries: u32,
+    signals: &Signals,
+    retrying: &dyn Fn(u32, i32),
+) -> Result<Option<(TargetResult, u32)>> {
     let _ = std::fs::remove_file(&build.log);
-    let _ = std::fs::remove_file(&build.metadata);
+    let mut attempt = 1;
+    loop {
+        let _ = std::fs::remove_file(&build.metadata);
+        match run_attempt(build, signals)? {
+            Some(TargetResult::Failed(code)) if attempt <= retries => {
+                attempt += 1;
+                retrying(attempt, code);
+                if !pause(RETRY_PAUSE, signals) {
+                    return Ok(None);
+                }
+                note_in_log(
+                    &build.log,
+                    &format!(
+                        "tcgen: attempt {} failed (exit code {code}); attempt {attempt} of {} starts",
+                        attempt - 1,
+                        retries + 1
+                    ),
+                )?;
+            }
+            Some(result) => return Ok(Some((result, attempt))),
+            None => return Ok(None),
+        }
+    }
+}
+
+/// How long a failed target waits before its next attempt: long enough for a name server or a
+/// mirror to come back from a hiccup.
+const RETRY_PAUSE: Duration = Duration::from_secs(5);
+
+/// Waits `length`, or less when a signal comes; returns whether it waited the whole time.
+fn pause(length: Duration, signals: &Signals) -> bool {
+    let until = Instant::now() + length;
+    while Instant::now() < until {
+        if signals.received().is_some() {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    signals.received().is_none()
+}
+
+/// Appends a line of tcgen's own to a target's log, set apart from the engine's output.
+fn note_in_log(log: &Path, line: &str) -> Result<()> {
+    use std::io::Write as _;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .and_then(|mut file| writeln!(file, "\n----- {line} -----\n"))
+        .map_err(|e| crate::error::Error::io(format!("cannot write {}", log.display()), e))
+}
+
+/// Runs one attempt of a target's steps in order, logging to its file. `None` when a signal
+/// stopped it.
+fn run_attempt(build: &TargetBuild, signals: &Signals) -> Result<Option<TargetResult>> {
     for step in &build.prepare {
         if let Outcome::Interrupted(_) = process::run_logged(step, &build.log, signals)? {
             return Ok(None);

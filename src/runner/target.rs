@@ -42,8 +42,38 @@ pub enum TargetResult {
     Failed(i32),
 }
 
-/// What happened to each target that ran, with how long it took.
-pub type Results = BTreeMap<String, (TargetResult, Duration)>;
+/// How a target that ran to its end ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finished {
+    /// Its last attempt's result.
+    pub result: TargetResult,
+    /// How long all its attempts took.
+    pub elapsed: Duration,
+    /// How many attempts it took (1 when the first built or when retries were not allowed).
+    pub attempts: u32,
+}
+
+impl Finished {
+    /// Whether it built.
+    pub fn built(&self) -> bool {
+        matches!(self.result, TargetResult::Built(_))
+    }
+}
+
+/// How each target that ran to its end ended, by target.
+pub type Results = BTreeMap<String, Finished>;
+
+/// `2nd attempt`, `3rd attempt`, ...: how the summary names the attempt that built.
+pub fn ordinal_attempt(attempt: u32) -> String {
+    let suffix = match (attempt % 10, attempt % 100) {
+        (1, 11) | (2, 12) | (3, 13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{attempt}{suffix} attempt")
+}
 
 /// How the targets' builds are decided: the engine, its options, where logs go, and whether
 /// to look each digest tag up in the registry first.
