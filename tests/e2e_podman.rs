@@ -1,5 +1,7 @@
 //! End-to-end tests on a real engine: podman builds the fixture images (dependency assertion
-//! included), then `tcgen in-docker` and the generated Makefile run inside them.
+//! included), then `tcgen in-docker` and the generated Makefile run inside them. Builds that
+//! must succeed run with `--retry 1`, as the example CI does, so that a mirror's hiccup on a
+//! cold machine costs an attempt, not the run.
 //!
 //! They need podman and the local base image `localhost/debian12-base` (`.ci/setup-podman`
 //! makes both), so they are marked ignored and `cargo test` counts them as such; run them with
@@ -15,18 +17,6 @@ use std::time::{Duration, Instant};
 
 mod common;
 use common::summary_row;
-
-/// Fails the test, saying how to get them, without podman and the base image.
-fn require_engine() {
-    let ready = Command::new("podman")
-        .args(["image", "exists", "localhost/debian12-base"])
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(
-        ready,
-        "end-to-end tests need podman and localhost/debian12-base: run `sudo .ci/setup-podman`"
-    );
-}
 
 /// A git repository with the e2e fixture as its spec, rendered and built once for all tests.
 fn built_repo() -> &'static Path {
@@ -68,7 +58,7 @@ fn built_repo() -> &'static Path {
             .unwrap();
         assert!(render.success());
         let output = common::tcgen(&dir)
-            .args(["build", "--engine", "podman", "debian12", "debian12b"])
+            .args(["build", "--engine", "podman", "--retry", "1", "debian12", "debian12b"])
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout);
@@ -121,7 +111,7 @@ fn containers_of(image: &str) -> String {
 #[test]
 #[ignore = "needs podman and a Debian base image: sudo .ci/setup-podman"]
 fn files_written_to_mnt_build_belong_to_the_caller_and_the_environment_arrives() {
-    require_engine();
+    common::require_podman();
     let status = in_docker(&[
         "test-toolchain-debian12",
         "--",
@@ -159,7 +149,7 @@ fn files_written_to_mnt_build_belong_to_the_caller_and_the_environment_arrives()
 #[test]
 #[ignore = "needs podman and a Debian base image: sudo .ci/setup-podman"]
 fn stdin_reaches_the_command_and_exit_codes_come_back() {
-    require_engine();
+    common::require_podman();
     let mut child = in_docker(&["test-toolchain-debian12b", "--", "cat"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -193,7 +183,7 @@ fn stdin_reaches_the_command_and_exit_codes_come_back() {
 #[test]
 #[ignore = "needs podman and a Debian base image: sudo .ci/setup-podman"]
 fn sigint_during_a_long_command_leaves_no_container() {
-    require_engine();
+    common::require_podman();
     let image = "test-toolchain-debian12";
     let mut child = in_docker(&[image, "--", "sleep", "300"])
         .stdin(Stdio::null())
@@ -218,7 +208,7 @@ fn sigint_during_a_long_command_leaves_no_container() {
 #[test]
 #[ignore = "needs podman and a Debian base image: sudo .ci/setup-podman"]
 fn the_generated_makefile_builds_in_two_images_with_stamps() {
-    require_engine();
+    common::require_podman();
     let repo = built_repo();
     let output = Command::new("make")
         .current_dir(repo)
@@ -286,7 +276,7 @@ fn require_registry() {
 #[test]
 #[ignore = "needs podman and a Debian base image: sudo .ci/setup-podman"]
 fn pushes_the_digest_tag_fills_the_cache_and_then_skips_what_the_registry_has() {
-    require_engine();
+    common::require_podman();
     require_registry();
     let dir = built_repo();
     let namespace = format!(
@@ -295,7 +285,14 @@ fn pushes_the_digest_tag_fills_the_cache_and_then_skips_what_the_registry_has() 
     );
     let build = || {
         common::tcgen(dir)
-            .args(["build", "--engine", "podman", "--skip-existing"])
+            .args([
+                "build",
+                "--engine",
+                "podman",
+                "--retry",
+                "1",
+                "--skip-existing",
+            ])
             .args(["--registry", &namespace, "debian12"])
             .env("CACHE_REGISTRY", format!("{namespace}-cache"))
             .output()
@@ -310,7 +307,7 @@ fn pushes_the_digest_tag_fills_the_cache_and_then_skips_what_the_registry_has() 
         fs::read_to_string(dir.join("build_docker/logs/debian12.log")).unwrap_or_default()
     );
     let row = summary_row(&stdout, "debian12");
-    assert_eq!(row[1], "built", "{stdout}");
+    assert_eq!(row[1], "built", "{}", common::text(&first));
     assert_eq!(row[3], format!("{namespace}/test-toolchain-debian12"));
     assert!(row[4].starts_with("sha256:"), "{stdout}");
     let tags = |repository: &str| {
@@ -338,7 +335,7 @@ fn pushes_the_digest_tag_fills_the_cache_and_then_skips_what_the_registry_has() 
     assert!(cache.lines().count() > 1, "cache layers pushed: {cache}");
 
     let second = build();
-    assert!(second.status.success());
+    common::assert_succeeded(&second);
     let stdout = String::from_utf8_lossy(&second.stdout);
     assert_eq!(
         summary_row(&stdout, "debian12"),
@@ -354,7 +351,7 @@ fn pushes_the_digest_tag_fills_the_cache_and_then_skips_what_the_registry_has() 
 #[test]
 #[ignore = "needs podman and a Debian base image: sudo .ci/setup-podman"]
 fn package_downloads_stay_in_the_cache_mount_not_in_the_image() {
-    require_engine();
+    common::require_podman();
     built_repo();
     let sizes = |image: &str| {
         let output = Command::new("podman")
@@ -426,7 +423,7 @@ fn watch_logs(
 #[test]
 #[ignore = "needs podman, skopeo, a Debian base image and a local registry: sudo .ci/setup-podman"]
 fn a_fleet_builds_at_once_and_its_name_tags_move_together_or_not_at_all() {
-    require_engine();
+    common::require_podman();
     require_registry();
     let (dir, namespace) = scratch_namespace("tcgen-fleet-");
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/e2e-fleet.yaml");
@@ -446,7 +443,15 @@ fn a_fleet_builds_at_once_and_its_name_tags_move_together_or_not_at_all() {
         let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let watcher = watch_logs(logs, done.clone());
         let output = common::tcgen(dir.path())
-            .args(["build", "--engine", "podman", "--registry", &namespace])
+            .args([
+                "build",
+                "--engine",
+                "podman",
+                "--retry",
+                "1",
+                "--registry",
+                &namespace,
+            ])
             .output()
             .unwrap();
         done.store(true, std::sync::atomic::Ordering::SeqCst);
@@ -483,10 +488,15 @@ fn a_fleet_builds_at_once_and_its_name_tags_move_together_or_not_at_all() {
         1,
     );
     let (output, _) = build(&failing);
-    assert_eq!(output.status.code(), Some(1));
+    let said = common::text(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(summary_row(&stdout, "two")[1], "FAILED", "{stdout}");
-    assert_eq!(summary_row(&stdout, "one")[1], "built", "{stdout}");
+    assert_eq!(
+        summary_row(&stdout, "two")[1],
+        "FAILED (2 attempts)",
+        "{said}"
+    );
+    assert_eq!(summary_row(&stdout, "one")[1], "built", "{said}");
     assert_eq!(name_tags(), first, "a failed run moved a name tag");
 
     // 3. The failure is fixed: every name tag moves to this build's digest tag.
@@ -530,7 +540,7 @@ fn require_multiarch() {
 #[test]
 #[ignore = "needs podman, QEMU arm64 emulation and a two-platform base: sudo .ci/setup-podman && sudo .ci/setup-multiarch"]
 fn podman_multi_builds_and_pushes_a_two_platform_manifest_list_that_runs_on_arm64() {
-    require_engine();
+    common::require_podman();
     require_registry();
     require_multiarch();
     let (dir, namespace) = scratch_namespace("tcgen-multi-");
@@ -542,6 +552,8 @@ fn podman_multi_builds_and_pushes_a_two_platform_manifest_list_that_runs_on_arm6
         "build",
         "--engine",
         "podman",
+        "--retry",
+        "1",
         "--multi",
         "--registry",
         &namespace,
@@ -616,7 +628,7 @@ fn ok(command: &mut Command) -> String {
 #[test]
 #[ignore = "needs podman, skopeo, a Debian base image and a local registry: sudo .ci/setup-podman"]
 fn a_base_that_moves_in_its_registry_rebuilds_exactly_its_images() {
-    require_engine();
+    common::require_podman();
     require_registry();
     let (dir, namespace) = scratch_namespace("tcgen-lock-");
     let repo = dir.path();
@@ -656,6 +668,8 @@ fn a_base_that_moves_in_its_registry_rebuilds_exactly_its_images() {
             "build",
             "--engine",
             "podman",
+            "--retry",
+            "1",
             "--registry",
             &namespace,
             "--skip-existing",

@@ -116,11 +116,21 @@ pub fn text(output: &std::process::Output) -> String {
     )
 }
 
-/// Fails the test, showing standard error, unless the command succeeded.
+/// Fails the test, showing standard output and standard error (where tcgen build prints the
+/// end of a failed target's log), unless the command succeeded.
 pub fn assert_succeeded(output: &std::process::Output) {
+    assert!(output.status.success(), "{}", text(output));
+}
+
+/// Fails the test, saying how to get them, without podman and the base image of the
+/// end-to-end tests.
+pub fn require_podman() {
+    let ready = std::process::Command::new("podman")
+        .args(["image", "exists", "localhost/debian12-base"])
+        .status()
+        .is_ok_and(|s| s.success());
     assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+        ready,
+        "end-to-end tests need podman and localhost/debian12-base: run `sudo .ci/setup-podman`"
     );
 }
