@@ -13,6 +13,13 @@ variable "MULTI" {
   default = false
 }
 
+# The commit the images are built from, recorded in their org.opencontainers.image.revision label
+# (tcgen build sets it to the repository's HEAD; tcgen publish reads it to refuse moving a name
+# tag back to an older fleet). Empty: not recorded.
+variable "REVISION" {
+  default = ""
+}
+
 # Registry prefix for the BuildKit layer cache, such as "my-registry.com/cache", with or without
 # the trailing slash. Set: every target reads and writes its cache there (mode=max, so the
 # layers of every stage are kept). Empty: no registry cache.
@@ -48,9 +55,10 @@ target "redhat7" {
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-redhat7:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-redhat7:buildcache")},mode=max"] : []
   labels = {
-    "org.opencontainers.image.title"  = "impala-toolchain-redhat7"
-    "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:dafd90f29ef1dc976e42d9027abd046daa0f054926aa9d3ad73c819a41cb5064"
+    "org.opencontainers.image.title"    = "impala-toolchain-redhat7"
+    "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
+    "org.opencontainers.image.revision" = REVISION
+    "dev.tcgen.input-digest"            = "sha256:dafd90f29ef1dc976e42d9027abd046daa0f054926aa9d3ad73c819a41cb5064"
   }
 }
 
@@ -62,9 +70,10 @@ target "redhat8" {
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-redhat8:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-redhat8:buildcache")},mode=max"] : []
   labels = {
-    "org.opencontainers.image.title"  = "impala-toolchain-redhat8"
-    "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:e2e7f584c5c5ec14478e445ae649e41629b0cdd998114ba2d36a46238ba3ed88"
+    "org.opencontainers.image.title"    = "impala-toolchain-redhat8"
+    "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
+    "org.opencontainers.image.revision" = REVISION
+    "dev.tcgen.input-digest"            = "sha256:e2e7f584c5c5ec14478e445ae649e41629b0cdd998114ba2d36a46238ba3ed88"
   }
 }
 
@@ -76,9 +85,10 @@ target "redhat9" {
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-redhat9:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-redhat9:buildcache")},mode=max"] : []
   labels = {
-    "org.opencontainers.image.title"  = "impala-toolchain-redhat9"
-    "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:db31d0bd91ff686f3b452c68be749281591bbfbc50a542ea072554829463a285"
+    "org.opencontainers.image.title"    = "impala-toolchain-redhat9"
+    "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
+    "org.opencontainers.image.revision" = REVISION
+    "dev.tcgen.input-digest"            = "sha256:db31d0bd91ff686f3b452c68be749281591bbfbc50a542ea072554829463a285"
   }
 }
 
@@ -90,9 +100,10 @@ target "redhat10" {
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-redhat10:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-redhat10:buildcache")},mode=max"] : []
   labels = {
-    "org.opencontainers.image.title"  = "impala-toolchain-redhat10"
-    "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:1bd006a10cc70e1bfdd3300503a65bca4be79d8b9cc6d9c70cc3ab0424c41963"
+    "org.opencontainers.image.title"    = "impala-toolchain-redhat10"
+    "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
+    "org.opencontainers.image.revision" = REVISION
+    "dev.tcgen.input-digest"            = "sha256:1bd006a10cc70e1bfdd3300503a65bca4be79d8b9cc6d9c70cc3ab0424c41963"
   }
 }
 
@@ -104,9 +115,10 @@ target "sles12" {
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-sles12:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-sles12:buildcache")},mode=max"] : []
   labels = {
-    "org.opencontainers.image.title"  = "impala-toolchain-sles12"
-    "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:0c28a0018ccd1d48e0937e365d0e3e99ca3c0c62c1f495feab874fa7ac0a740a"
+    "org.opencontainers.image.title"    = "impala-toolchain-sles12"
+    "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
+    "org.opencontainers.image.revision" = REVISION
+    "dev.tcgen.input-digest"            = "sha256:0c28a0018ccd1d48e0937e365d0e3e99ca3c0c62c1f495feab874fa7ac0a740a"
   }
   args = {
     SLES_MIRROR = SLES_MIRROR
@@ -121,9 +133,10 @@ target "sles15" {
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-sles15:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-sles15:buildcache")},mode=max"] : []
   labels = {
-    "org.opencontainers.image.title"  = "impala-toolchain-sles15"
-    "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:b03723bae1e1e736f770dac2245e419c1f7def90384ada6beb5ffaf402d7b2bc"
+    "org.opencontainers.image.title"    = "impala-toolchain-sles15"
+    "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
+    "org.opencontainers.image.revision" = REVISION
+    "dev.tcgen.input-digest"            = "sha256:b03723bae1e1e736f770dac2245e419c1f7def90384ada6beb5ffaf402d7b2bc"
   }
 }
 
@@ -135,9 +148,10 @@ target "sles16" {
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-sles16:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-sles16:buildcache")},mode=max"] : []
   labels = {
-    "org.opencontainers.image.title"  = "impala-toolchain-sles16"
-    "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:054bd77189b5d8106794b370a8fb063db4402f7076ee3a5a0b8724f7c8a30fcf"
+    "org.opencontainers.image.title"    = "impala-toolchain-sles16"
+    "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
+    "org.opencontainers.image.revision" = REVISION
+    "dev.tcgen.input-digest"            = "sha256:054bd77189b5d8106794b370a8fb063db4402f7076ee3a5a0b8724f7c8a30fcf"
   }
 }
 
@@ -149,9 +163,10 @@ target "ubuntu1604" {
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu1604:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu1604:buildcache")},mode=max"] : []
   labels = {
-    "org.opencontainers.image.title"  = "impala-toolchain-ubuntu1604"
-    "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:f69571085a8130977114ca5a66f81027365261d3d9e4e9e65a20ba9ea90892c6"
+    "org.opencontainers.image.title"    = "impala-toolchain-ubuntu1604"
+    "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
+    "org.opencontainers.image.revision" = REVISION
+    "dev.tcgen.input-digest"            = "sha256:f69571085a8130977114ca5a66f81027365261d3d9e4e9e65a20ba9ea90892c6"
   }
 }
 
@@ -163,9 +178,10 @@ target "ubuntu1804" {
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu1804:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu1804:buildcache")},mode=max"] : []
   labels = {
-    "org.opencontainers.image.title"  = "impala-toolchain-ubuntu1804"
-    "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:65d7dc4a7a72f7b92d8ba9987c4204a132929357c3b3ea389e1e570d75b81767"
+    "org.opencontainers.image.title"    = "impala-toolchain-ubuntu1804"
+    "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
+    "org.opencontainers.image.revision" = REVISION
+    "dev.tcgen.input-digest"            = "sha256:65d7dc4a7a72f7b92d8ba9987c4204a132929357c3b3ea389e1e570d75b81767"
   }
 }
 
@@ -177,9 +193,10 @@ target "ubuntu2004" {
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu2004:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu2004:buildcache")},mode=max"] : []
   labels = {
-    "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2004"
-    "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:8886954bb70dbefe35bdd5d449c4ed2cc4d32bfaea4071d4579efcac4ce61096"
+    "org.opencontainers.image.title"    = "impala-toolchain-ubuntu2004"
+    "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
+    "org.opencontainers.image.revision" = REVISION
+    "dev.tcgen.input-digest"            = "sha256:8886954bb70dbefe35bdd5d449c4ed2cc4d32bfaea4071d4579efcac4ce61096"
   }
 }
 
@@ -191,9 +208,10 @@ target "ubuntu2204" {
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu2204:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu2204:buildcache")},mode=max"] : []
   labels = {
-    "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2204"
-    "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:b5af258a1aec6bc0fac5b4fc4b7fea7795e42eeb910e24109e4517c7f47be1ff"
+    "org.opencontainers.image.title"    = "impala-toolchain-ubuntu2204"
+    "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
+    "org.opencontainers.image.revision" = REVISION
+    "dev.tcgen.input-digest"            = "sha256:b5af258a1aec6bc0fac5b4fc4b7fea7795e42eeb910e24109e4517c7f47be1ff"
   }
 }
 
@@ -205,8 +223,9 @@ target "ubuntu2404" {
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu2404:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu2404:buildcache")},mode=max"] : []
   labels = {
-    "org.opencontainers.image.title"  = "impala-toolchain-ubuntu2404"
-    "org.opencontainers.image.source" = "https://github.com/cloudera/native-toolchain"
-    "dev.tcgen.input-digest"          = "sha256:6c071783d9ffe19ff17ca81b2ab6922271305a4f11bd5fb6b1d32b19703694e1"
+    "org.opencontainers.image.title"    = "impala-toolchain-ubuntu2404"
+    "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
+    "org.opencontainers.image.revision" = REVISION
+    "dev.tcgen.input-digest"            = "sha256:6c071783d9ffe19ff17ca81b2ab6922271305a4f11bd5fb6b1d32b19703694e1"
   }
 }

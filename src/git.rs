@@ -29,6 +29,28 @@ pub fn command(dir: &Path, args: &[&str]) -> Invocation {
     invocation
 }
 
+/// The commit `HEAD` of the repository at `dir`; `None` outside a repository or before its
+/// first commit.
+pub fn head(dir: &Path) -> Option<String> {
+    capture(&command(
+        dir,
+        &["rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
+    ))
+    .ok()
+    .map(|out| out.trim().to_owned())
+    .filter(|commit| !commit.is_empty())
+}
+
+/// Whether the commit `HEAD` of the repository at `dir` contains `commit` (is it or descends
+/// from it). A commit the repository does not have (a shallow clone, another repository's) is
+/// not contained: nothing says it is older.
+pub fn head_contains(dir: &Path, commit: &str) -> bool {
+    crate::process::run_quiet(&command(
+        dir,
+        &["merge-base", "--is-ancestor", commit, "HEAD"],
+    ))
+}
+
 impl Revision {
     /// Resolves `name` to a commit of the repository at `dir`.
     pub fn resolve(dir: &Path, name: &str) -> Result<Self> {

@@ -240,6 +240,23 @@ pub fn pipe(first: &Invocation, input: &[u8], second: &Invocation) -> Result<()>
     Ok(())
 }
 
+/// Runs to its end whatever signals tcgen receives, in a process group of its own so that the
+/// terminal's Ctrl-C does not reach it either: for a step that must not stop halfway (moving a
+/// registry's tags). Returns its exit code and what it printed on standard error.
+pub fn run_held(invocation: &Invocation) -> Result<(i32, String)> {
+    use std::os::unix::process::CommandExt as _;
+    let output = invocation
+        .command()
+        .process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| invocation.spawn_error(e))?;
+    let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
+    Ok((exit_code(output.status), stderr))
+}
+
 /// Runs quietly and reports whether it succeeded: for cleanup, which must not fail a run.
 pub fn run_quiet(invocation: &Invocation) -> bool {
     invocation

@@ -16,6 +16,8 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 mod common;
+#[path = "common/registry.rs"]
+mod registry;
 use common::summary_row;
 
 /// A git repository with the e2e fixture as its spec, rendered and built once for all tests.
@@ -256,28 +258,11 @@ fn the_generated_makefile_builds_in_two_images_with_stamps() {
     }
 }
 
-/// The local registry `.ci/setup-podman` starts on localhost:5055 (Debian's docker-registry).
-/// Fails the test, saying how to get one, without the local registry.
-fn require_registry() {
-    let answers = || -> std::io::Result<bool> {
-        use std::io::{Read, Write};
-        let mut stream = std::net::TcpStream::connect("127.0.0.1:5055")?;
-        stream.write_all(b"GET /v2/ HTTP/1.0\r\n\r\n")?;
-        let mut reply = String::new();
-        stream.read_to_string(&mut reply)?;
-        Ok(reply.starts_with("HTTP/1.1 200") || reply.starts_with("HTTP/1.0 200"))
-    };
-    assert!(
-        answers().unwrap_or(false),
-        "the registry test needs a registry on localhost:5055: run `sudo .ci/setup-podman` to start one"
-    );
-}
-
 #[test]
 #[ignore = "needs podman and a Debian base image: sudo .ci/setup-podman"]
 fn pushes_the_digest_tag_fills_the_cache_and_then_skips_what_the_registry_has() {
     common::require_podman();
-    require_registry();
+    registry::require_registry();
     let dir = built_repo();
     let namespace = format!(
         "localhost:5055/{}",
@@ -369,32 +354,6 @@ fn package_downloads_stay_in_the_cache_mount_not_in_the_image() {
     );
 }
 
-/// A scratch folder named with `prefix`, and a namespace of the local registry named after it,
-/// so that every run pushes where no earlier one did.
-fn scratch_namespace(prefix: &str) -> (tempfile::TempDir, String) {
-    let dir = tempfile::Builder::new().prefix(prefix).tempdir().unwrap();
-    let name = dir
-        .path()
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .to_lowercase();
-    (dir, format!("localhost:5055/{name}"))
-}
-
-/// The manifest digest a registry holds for `reference`, or `None` when it has no such tag.
-fn registry_digest(reference: &str) -> Option<String> {
-    let output = Command::new("skopeo")
-        .args(["inspect", "--format", "{{.Digest}}"])
-        .arg(format!("docker://{reference}"))
-        .output()
-        .unwrap();
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
-}
-
 /// When each target's log was first seen and when it first held its last line, watched from
 /// another thread while the fleet builds.
 fn watch_logs(
@@ -424,8 +383,8 @@ fn watch_logs(
 #[ignore = "needs podman, skopeo, a Debian base image and a local registry: sudo .ci/setup-podman"]
 fn a_fleet_builds_at_once_and_its_name_tags_move_together_or_not_at_all() {
     common::require_podman();
-    require_registry();
-    let (dir, namespace) = scratch_namespace("tcgen-fleet-");
+    registry::require_registry();
+    let (dir, namespace) = registry::scratch_namespace("tcgen-fleet-");
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/e2e-fleet.yaml");
     let spec = fs::read_to_string(fixture).unwrap();
     let targets = ["one", "two", "three", "four"];
@@ -460,7 +419,7 @@ fn a_fleet_builds_at_once_and_its_name_tags_move_together_or_not_at_all() {
     let name_tags = || -> Vec<Option<String>> {
         targets
             .iter()
-            .map(|t| registry_digest(&format!("{namespace}/fleet-{t}")))
+            .map(|t| registry::registry_digest(&format!("{namespace}/fleet-{t}")))
             .collect()
     };
 
@@ -514,36 +473,20 @@ fn a_fleet_builds_at_once_and_its_name_tags_move_together_or_not_at_all() {
         let name = entry["name"].as_str().unwrap();
         let digest_tag = entry["digest_tag"].as_str().unwrap();
         assert_eq!(
-            registry_digest(&format!("{namespace}/fleet-{name}")),
-            registry_digest(&format!("{namespace}/{digest_tag}")),
+            registry::registry_digest(&format!("{namespace}/fleet-{name}")),
+            registry::registry_digest(&format!("{namespace}/{digest_tag}")),
             "{name}: the name tag points at the digest tag"
         );
     }
-}
-
-/// Fails the test, saying how to get them, without arm64 emulation and the two-platform base.
-fn require_multiarch() {
-    let base = Command::new("skopeo")
-        .args([
-            "inspect",
-            "--raw",
-            "docker://localhost:5055/tcgen-base/debian12",
-        ])
-        .output();
-    assert!(
-        std::path::Path::new("/proc/sys/fs/binfmt_misc/qemu-aarch64").exists()
-            && base.is_ok_and(|o| o.status.success()),
-        "multi-platform tests need QEMU for arm64 and the base manifest list: run `sudo .ci/setup-multiarch`"
-    );
 }
 
 #[test]
 #[ignore = "needs podman, QEMU arm64 emulation and a two-platform base: sudo .ci/setup-podman && sudo .ci/setup-multiarch"]
 fn podman_multi_builds_and_pushes_a_two_platform_manifest_list_that_runs_on_arm64() {
     common::require_podman();
-    require_registry();
-    require_multiarch();
-    let (dir, namespace) = scratch_namespace("tcgen-multi-");
+    registry::require_registry();
+    registry::require_multiarch();
+    let (dir, namespace) = registry::scratch_namespace("tcgen-multi-");
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/e2e-multi.yaml");
     fs::copy(fixture, dir.path().join("distros.yaml")).unwrap();
     let tcgen = |args: &[&str]| common::tcgen(dir.path()).args(args).output().unwrap();
@@ -585,6 +528,17 @@ fn podman_multi_builds_and_pushes_a_two_platform_manifest_list_that_runs_on_arm6
         })
         .collect();
     platforms.sort();
+    let list_json = tcgen(&["list", "--json"]);
+    let list_json: serde_json::Value = serde_json::from_slice(&list_json.stdout).unwrap();
+    let digest_tag = format!(
+        "{namespace}/{}",
+        list_json[0]["digest_tag"].as_str().unwrap()
+    );
+    assert_eq!(
+        registry::raw_digest(&image),
+        registry::raw_digest(&digest_tag),
+        "the name tag is a byte-for-byte copy of the digest tag's manifest list"
+    );
     assert_eq!(platforms, ["linux/amd64", "linux/arm64"]);
     let arm = Command::new("podman")
         .args([
@@ -629,8 +583,8 @@ fn ok(command: &mut Command) -> String {
 #[ignore = "needs podman, skopeo, a Debian base image and a local registry: sudo .ci/setup-podman"]
 fn a_base_that_moves_in_its_registry_rebuilds_exactly_its_images() {
     common::require_podman();
-    require_registry();
-    let (dir, namespace) = scratch_namespace("tcgen-lock-");
+    registry::require_registry();
+    let (dir, namespace) = registry::scratch_namespace("tcgen-lock-");
     let repo = dir.path();
     let (base, other) = (
         format!("{namespace}/base:1"),

@@ -405,7 +405,7 @@ fn zsh_completes_every_distro_argument_through_the_spec() {
     assert!(script.contains("_tcgen_distros() {"));
     let uses = script.matches(":_tcgen_distros").count();
     assert_eq!(
-        uses, 3,
-        "show DISTRO, build DISTRO..., lock --update DISTRO"
+        uses, 4,
+        "show DISTRO, build DISTRO..., publish DISTRO..., lock --update DISTRO"
     );
 }

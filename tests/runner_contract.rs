@@ -3,12 +3,15 @@
 //! codes passed on, cleanup after failure.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::prelude::*;
 
 mod common;
+#[path = "common/fake_engine.rs"]
+mod fake_engine;
 use common::{summary_row, tcgen};
+use fake_engine::{digest_tag, interrupted, retags, verbs, with_fake_engine};
 
 /// A scratch repository with the fleet fixture rendered into it as its distros.yaml.
 fn repo() -> tempfile::TempDir {
@@ -240,68 +243,6 @@ fn in_docker_dry_run_shows_mounts_user_and_variables_by_name() {
     insta::assert_snapshot!("in_docker_dry_run", stdout);
 }
 
-/// A fake engine that appends its directory, arguments and chosen variables to a log and acts
-/// as the variables say:
-/// - `create` prints a container id; `start` and `buildx` exit with FAKE_EXIT (default 0), or 1
-///   when their last argument is FAKE_FAIL_TARGET;
-/// - `buildx imagetools inspect` finds only the tags listed in FAKE_EXISTING;
-/// - FAKE_SLEEP_<verb> makes a verb take that many seconds first; the verb marks when it
-///   starts and when its sleep ends (`engine.log.started-<verb>`, `engine.log.slept-<verb>`);
-/// - FAKE_FAIL_ONCE=T makes the first `buildx` of target T fail (exit code 100, as apt's
-///   does when a name does not resolve), and every later one build;
-/// - FAKE_DAEMON_DOWN=1 answers everything as docker does when its daemon is not running;
-/// - FAKE_BARRIER=N makes `buildx bake` wait (a minute at most) until N bakes have started,
-///   and FAKE_SOLO=1 records "overlap" when a bake starts while another runs.
-fn fake_engine(dir: &Path) -> (PathBuf, PathBuf) {
-    let log = dir.join("engine.log");
-    let script = dir.join("fake-docker");
-    let body = r#"#!/bin/sh
-echo "cwd=$(pwd) args=$* REGISTRY=${REGISTRY-} MULTI=${MULTI-}" >> LOG
-if [ "${FAKE_DAEMON_DOWN-}" = 1 ]; then
-  echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2
-  exit 1
-fi
-: > "LOG.started-$1"
-if [ "$1 $2" = "buildx bake" ]; then
-  echo "$$" >> "LOG.bakes"
-  if [ -n "${FAKE_SOLO-}" ]; then
-    mkdir "LOG.running" 2>/dev/null || echo overlap >> "LOG.overlap"
-  fi
-  if [ -n "${FAKE_BARRIER-}" ]; then
-    n=0
-    while [ "$(wc -l < "LOG.bakes")" -lt "$FAKE_BARRIER" ] && [ "$n" -lt 600 ]; do
-      sleep 0.1; n=$((n + 1))
-    done
-    [ "$n" -lt 600 ] || { echo "barrier: only $(wc -l < "LOG.bakes") bakes started" >&2; exit 99; }
-  fi
-fi
-# The sleep holds none of tcgen's streams, so one that outlives a killed engine blocks nothing.
-eval "sleep \${FAKE_SLEEP_$1:-0}" </dev/null >/dev/null 2>&1
-: > "LOG.slept-$1"
-eval "last=\${$#}"
-case "$1 $2 $3" in
-  'buildx imagetools inspect')
-    case " ${FAKE_EXISTING-} " in *" $4 "*) exit 0 ;; *) exit 1 ;; esac ;;
-  'buildx imagetools create') exit "${FAKE_RETAG_EXIT:-0}" ;;
-esac
-case "$1" in
-  create) echo c0ffee ;;
-  start|buildx)
-    [ -n "${FAKE_SOLO-}" ] && [ "$1" = buildx ] && sleep 0.2 && rmdir "LOG.running"
-    [ -n "${FAKE_FAIL_TARGET-}" ] && [ "$last" = "$FAKE_FAIL_TARGET" ] && exit 1
-    if [ -n "${FAKE_FAIL_ONCE-}" ] && [ "$last" = "$FAKE_FAIL_ONCE" ] && [ ! -e "LOG.failed-once" ]; then
-      : > "LOG.failed-once"
-      echo "Err:1 http://deb.debian.org/debian bookworm/main amd64 bzip2 amd64 1.0.8-5+b1" >&2
-      echo "  Temporary failure resolving 'deb.debian.org'" >&2
-      exit 100
-    fi
-    exit "${FAKE_EXIT:-0}" ;;
-esac
-"#;
-    common::write_executable(&script, &body.replace("LOG", &log.display().to_string()));
-    (script, log)
-}
-
 #[test]
 fn a_failing_bake_target_is_named_with_its_log_and_exit_code_1() {
     let dir = repo();
@@ -362,19 +303,6 @@ fn in_docker_passes_the_exit_code_on_and_always_removes_the_container() {
             .is_dir(),
         "directories exist before mounting"
     );
-}
-
-/// The digest tag `tcgen list --json` gives a distro.
-fn digest_tag(dir: &Path, name: &str) -> String {
-    let output = tcgen(dir).args(["list", "--json"]).output().unwrap();
-    let list: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let entry = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["name"] == name)
-        .unwrap();
-    entry["digest_tag"].as_str().unwrap().to_owned()
 }
 
 #[test]
@@ -438,75 +366,6 @@ fn cache_registry_and_skip_existing_in_dry_runs() {
     insta::assert_snapshot!("build_cache_and_skip_existing_dry_run", outputs.join("\n"));
 }
 
-/// Runs tcgen in `dir` against a new fake engine with the variables `env`, and returns its
-/// output and the engine's log.
-fn with_fake_engine(
-    dir: &Path,
-    args: &[&str],
-    env: &[(&str, &str)],
-) -> (std::process::Output, PathBuf) {
-    let (engine, log) = fake_engine(dir);
-    let output = tcgen(dir)
-        .args(args)
-        .env("TCGEN_DOCKER", &engine)
-        .envs(env.iter().copied())
-        .output()
-        .unwrap();
-    (output, log)
-}
-
-/// Runs tcgen in `dir` with `env`, sends `signal` once the fake engine has started `verb`
-/// (however long the machine takes to get there), and returns its exit code, standard output
-/// and standard error.
-fn interrupted(
-    dir: &Path,
-    args: &[&str],
-    env: &[(&str, &str)],
-    signal: i32,
-    verb: &str,
-) -> (Option<i32>, String, String) {
-    let child = tcgen(dir)
-        .args(args)
-        .envs(env.iter().copied())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = dir.join(format!("engine.log.started-{verb}"));
-    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    while !started.exists() {
-        assert!(
-            std::time::Instant::now() < give_up,
-            "the engine never started {verb}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    // SAFETY: kill has no memory effects; the pid is our own running child.
-    unsafe { libc::kill(child.id() as libc::pid_t, signal) };
-    let output = child.wait_with_output().unwrap();
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
-fn verbs(log: &Path) -> Vec<String> {
-    fs::read_to_string(log)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| {
-            l.split("args=")
-                .nth(1)
-                .unwrap()
-                .split(' ')
-                .next()
-                .unwrap()
-                .to_owned()
-        })
-        .collect()
-}
-
 #[test]
 fn an_unreachable_daemon_fails_every_target_with_the_reason_and_a_hint() {
     let dir = repo();
@@ -556,7 +415,7 @@ fn one_failing_target_does_not_hide_the_others() {
 fn sigint_and_sigterm_during_a_build_stop_it_and_report_every_target() {
     for signal in [libc::SIGINT, libc::SIGTERM] {
         let dir = repo();
-        let (engine, _) = fake_engine(dir.path());
+        let (engine, _) = fake_engine::fake_engine(dir.path());
         let (code, stdout, stderr) = interrupted(
             dir.path(),
             &["build", "debian12", "rocky9"],
@@ -599,7 +458,7 @@ fn a_signal_at_each_stage_of_in_docker_leaves_no_container() {
     for (sleep, seconds, verb, expected) in stages {
         for signal in [libc::SIGINT, libc::SIGTERM] {
             let dir = repo();
-            let (engine, log) = fake_engine(dir.path());
+            let (engine, log) = fake_engine::fake_engine(dir.path());
             let (code, stdout, stderr) = interrupted(
                 dir.path(),
                 &["in-docker", "test-toolchain-debian12", "--", "true"],
@@ -693,16 +552,6 @@ fn a_target_named_twice_is_built_once() {
     assert_eq!(verbs(&log), ["buildx"]);
 }
 
-/// The engine calls after the builds: (verb, image) for each `imagetools create`.
-fn retags(log: &Path) -> Vec<String> {
-    fs::read_to_string(log)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.split("args=buildx imagetools create -t ").nth(1))
-        .map(|rest| rest.split(' ').next().unwrap().to_owned())
-        .collect()
-}
-
 #[test]
 fn name_tags_move_only_when_every_target_built_and_after_all_of_them() {
     let registry = ["--registry", "reg.example.com/ns"];
@@ -771,7 +620,7 @@ fn name_tags_move_only_when_every_target_built_and_after_all_of_them() {
     );
     assert!(
         String::from_utf8_lossy(&output.stderr)
-            .contains("published: the name tags of all 3 images"),
+            .contains("published: every name tag (3) now points at this build"),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );

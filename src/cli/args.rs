@@ -9,6 +9,7 @@ use super::build::BuildArgs;
 use super::choices::{ColorWhen, EngineArg};
 use super::completions;
 use super::in_docker::InDockerArgs;
+use super::publish::PublishArgs;
 use crate::output::DEFAULT_OUT;
 
 /// Compiles distros.yaml into the Dockerfiles, bake file and Makefile of a fleet of build images.
@@ -140,6 +141,17 @@ pub enum Command {
         spec: SpecArg,
         #[command(flatten)]
         args: BuildArgs,
+    },
+    /// Point each image's name tag at its digest tag, all at once, once the images are in the
+    /// registry: safe to run again after any interruption.
+    #[command(
+        after_help = "Examples:\n  tcgen publish --registry my-registry.example.com/toolchain\n  tcgen publish --registry my-registry.example.com/toolchain DISTRO --force   # roll back on purpose"
+    )]
+    Publish {
+        #[command(flatten)]
+        spec: SpecArg,
+        #[command(flatten)]
+        args: PublishArgs,
     },
     /// Run a command inside a built image with the repository at /mnt.
     #[command(

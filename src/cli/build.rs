@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::choices::EngineArg;
 use crate::error::{Error, Result};
+use crate::git;
 use crate::output::DEFAULT_OUT;
 use crate::runner::build::{self, BuildRequest};
 use crate::runner::engine::BuildOptions;
@@ -81,6 +82,7 @@ impl BuildArgs {
                 set: self.set,
                 progress: self.progress,
                 out: self.out,
+                revision: git::head(&root),
                 root,
             },
             log_dir: self.log_dir,

@@ -1,5 +1,5 @@
 //! `tcgen completions SHELL`: clap's completion script, taught to complete distro names where a
-//! command takes them (`build`, `show`, `lock --update`). The names come from `tcgen list
+//! command takes them (`build`, `publish`, `show`, `lock --update`). The names come from `tcgen list
 //! --names` when the user presses tab, so they follow the spec of the folder they are in.
 
 use std::io::Write;
@@ -27,21 +27,22 @@ pub fn write_script(shell: Shell, command: &mut clap::Command, out: &mut dyn Wri
     out.write_all(text.as_bytes()).map_err(Error::stdout)
 }
 
-/// bash: the generated function, then distro names after `build`, `show` and `--update`.
+/// bash: the generated function, then distro names after `build`, `publish`, `show` and
+/// `--update`.
 const BASH: &str = r#"
 _tcgen_with_distros() {
     _tcgen "$@"
     local word=${COMP_WORDS[COMP_CWORD]} command=${COMP_WORDS[1]} previous=${COMP_WORDS[COMP_CWORD-1]}
     case "$word" in -*) return ;; esac
-    if [[ $command == build || $command == show || $previous == --update ]]; then
+    if [[ $command == build || $command == publish || $command == show || $previous == --update ]]; then
         COMPREPLY+=($(compgen -W "$(tcgen list --names 2>/dev/null)" -- "$word"))
     fi
 }
 complete -F _tcgen_with_distros -o bashdefault -o default tcgen
 "#;
 
-/// fish: distro names after `build` and `show`.
-const FISH: &str = r#"complete -c tcgen -n "__fish_tcgen_using_subcommand build; or __fish_tcgen_using_subcommand show" -f -a "(tcgen list --names 2>/dev/null)" -d distro
+/// fish: distro names after `build`, `publish` and `show`.
+const FISH: &str = r#"complete -c tcgen -n "__fish_tcgen_using_subcommand build; or __fish_tcgen_using_subcommand publish; or __fish_tcgen_using_subcommand show" -f -a "(tcgen list --names 2>/dev/null)" -d distro
 "#;
 
 /// Whether a line of zsh's `_arguments` specs describes an argument that takes distros.

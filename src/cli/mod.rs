@@ -9,6 +9,7 @@ mod in_docker;
 mod list;
 mod lock;
 mod plan;
+mod publish;
 mod render;
 mod show;
 
@@ -28,6 +29,7 @@ use in_docker::in_docker_command;
 use list::list_command;
 use lock::{LockMode, lock_command};
 use plan::plan_command;
+use publish::publish_command;
 use render::{RenderOutcome, render_command};
 use show::show_command;
 
@@ -144,5 +146,6 @@ fn run(cli: Cli, styles: Styles) -> Result<i32> {
         } => plan_command(&spec(at)?, &out, changed_since.as_deref(), json, stdout).map(done),
         Command::Build { spec: at, args } => build_command(&spec(at)?, args, styles),
         Command::InDocker { spec: at, args } => in_docker_command(&spec(at)?, args),
+        Command::Publish { spec: at, args } => publish_command(&spec(at)?, args, styles),
     }
 }

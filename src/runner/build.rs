@@ -12,7 +12,7 @@ use crate::pipeline::{Compiled, compile, provenance};
 use crate::process::Signals;
 use crate::runner::engine::{BuildOptions, Engine};
 use crate::runner::progress::{Live, PlainLines};
-use crate::runner::publish::{moves, publish};
+use crate::runner::publish::{PublishOptions, Release, move_command, publish};
 use crate::runner::report::{self, Row, Status};
 use crate::runner::select::{changed_since, select};
 use crate::runner::target::{Results, TargetBuild, TargetPlan, target_builds};
@@ -85,13 +85,14 @@ pub fn run(spec: &Path, request: &BuildRequest, styles: Styles) -> Result<i32> {
         .iter()
         .all(|b| results.get(&b.target).is_some_and(|f| f.built()));
     let published = match request.options.registry {
-        Some(_) if all_built && interrupted.is_none() => Some(publish(
-            request.engine,
-            &request.options.root,
-            &builds,
-            &signals,
-            styles,
-        )?),
+        Some(_) if all_built && interrupted.is_none() => {
+            let options = PublishOptions {
+                engine: request.engine,
+                root: &request.options.root,
+                force: false,
+            };
+            Some(publish(options, &releases(&builds), &signals, styles)? == 0)
+        }
         _ => None,
     };
     let ran = Ran {
@@ -202,6 +203,18 @@ fn report(request: &BuildRequest, ran: &Ran, styles: Styles) -> i32 {
     if failed { EXIT_FAILURE } else { 0 }
 }
 
+/// What publishing the targets of `builds` moves: each name tag to its digest tag.
+fn releases(builds: &[TargetBuild]) -> Vec<Release> {
+    builds
+        .iter()
+        .map(|b| Release {
+            target: b.target.clone(),
+            tag: b.tag.clone(),
+            digest_tag: b.digest_tag.clone(),
+        })
+        .collect()
+}
+
 /// Refuses to build from generated files that do not match the spec.
 fn refuse_stale(compiled: &Compiled, spec: &Path, request: &BuildRequest) -> Result<()> {
     let out = &request.options.out;
@@ -237,8 +250,11 @@ fn print_dry_run(request: &BuildRequest, builds: &[TargetBuild]) {
     }
     if request.options.registry.is_some() {
         println!("# once every target has built, the name tags move to the digest tags:");
-        for (_, retag) in moves(request.engine, &request.options.root, builds) {
-            println!("{retag}");
+        for release in releases(builds) {
+            println!(
+                "{}",
+                move_command(request.engine, &request.options.root, &release)
+            );
         }
     }
 }

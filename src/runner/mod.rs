@@ -6,7 +6,7 @@ pub mod build;
 pub mod engine;
 pub mod in_docker;
 mod progress;
-mod publish;
+pub mod publish;
 mod report;
 pub mod resolve;
 mod schedule;

@@ -1,58 +1,321 @@
-//! Publishing a fleet: once every target has built, each name tag is pointed at its digest tag
-//! by copying the manifest (or manifest list) inside the registry, so that consumers of the
-//! name tags see the whole fleet change at once.
+//! Publishing a fleet: each name tag is pointed at its digest tag by copying the manifest (or
+//! manifest list) inside the registry, byte for byte, so that consumers of the name tags see the
+//! whole fleet change at once. `tcgen publish` runs it alone; `tcgen build --registry` runs it
+//! once every target has built.
+//!
+//! It is safe to run again whatever state an earlier run was stopped in: it compares every name
+//! tag with its digest tag first and moves only those that differ, so a second run finishes
+//! what a killed one started and a run with nothing to do writes nothing. It checks every digest
+//! tag before moving anything, never moves a name tag away from an image built from a commit
+//! the current one does not contain (unless forced), holds signals while tags move, and on a
+//! failed move points the tags it already moved back where they were.
 
-use crate::error::Result;
-use crate::process::{self, Invocation, Outcome, Signals};
-use crate::runner::engine::Engine;
-use crate::runner::target::TargetBuild;
+use std::path::Path;
+
+use crate::error::{EXIT_FAILURE, Result};
+use crate::git;
+use crate::output::default_out;
+use crate::pipeline::compile;
+use crate::process::{self, Invocation, Signals};
+use crate::runner::ProcessEnvironment;
+use crate::runner::engine::{BuildOptions, Driver, Engine, revision_in};
+use crate::runner::select::select;
+use crate::runner::target::tag;
 use crate::style::Styles;
 
-/// The command that moves each target's name tag to its digest tag, by target, run from `root`.
-pub fn moves(
-    engine: Engine,
-    root: &std::path::Path,
-    builds: &[TargetBuild],
-) -> Vec<(String, Invocation)> {
-    let driver = engine.driver();
-    builds
-        .iter()
-        .map(|build| {
-            let mut invocation = driver.copy_tag(&build.digest_tag, &build.tag);
-            invocation.dir = Some(root.to_path_buf());
-            (build.target.clone(), invocation)
-        })
-        .collect()
+/// What `tcgen publish` was asked to do.
+#[derive(Debug, Clone)]
+pub struct PublishRequest {
+    /// Distros to publish; empty: the default set, less the distros whose gated arguments are
+    /// not set (what `tcgen build` builds).
+    pub targets: Vec<String>,
+    /// The engine whose tools reach the registry.
+    pub engine: Engine,
+    /// The registry prefix, without a trailing slash.
+    pub registry: String,
+    /// Move name tags even away from images built from commits `HEAD` does not contain.
+    pub force: bool,
+    /// Print the commands; move nothing.
+    pub dry_run: bool,
+    /// The repository root.
+    pub root: std::path::PathBuf,
 }
 
-/// Moves every target's name tag to its digest tag, logging to each target's log. Returns
-/// whether every name tag moved.
+/// Runs `tcgen publish` for the spec at `spec`. Returns the exit code.
+pub fn run(spec: &Path, request: &PublishRequest, styles: Styles) -> Result<i32> {
+    let compiled = compile(spec, &default_out())?;
+    let selection = select(&compiled, &request.targets, &ProcessEnvironment)?;
+    for skipped in &selection.skipped {
+        eprintln!("{} skipping {skipped}", styles.err.warning("warning:"));
+    }
+    let options = BuildOptions {
+        registry: Some(request.registry.clone()),
+        ..BuildOptions::default()
+    };
+    let releases: Vec<Release> = selection
+        .targets
+        .iter()
+        .map(|name| {
+            let distro = compiled.model.distro(name)?;
+            let tag = tag(&options, &distro.image);
+            Ok(Release {
+                target: name.clone(),
+                digest_tag: compiled.digest_tag(name, &tag),
+                tag,
+            })
+        })
+        .collect::<Result<_>>()?;
+    if request.dry_run {
+        for release in &releases {
+            println!("{}", move_command(request.engine, &request.root, release));
+        }
+        return Ok(0);
+    }
+    let options = PublishOptions {
+        engine: request.engine,
+        root: &request.root,
+        force: request.force,
+    };
+    publish(options, &releases, &Signals::catch()?, styles)
+}
+
+/// One image to publish: its name tag and the digest tag it should point at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    /// The distro.
+    pub target: String,
+    /// The name tag (`REGISTRY/impala-toolchain-X`).
+    pub tag: String,
+    /// The digest tag (`REGISTRY/impala-toolchain-X:<12 hex>`).
+    pub digest_tag: String,
+}
+
+/// How to publish.
+#[derive(Debug, Clone, Copy)]
+pub struct PublishOptions<'a> {
+    /// The engine whose tools reach the registry.
+    pub engine: Engine,
+    /// The repository root, whose `HEAD` decides what is older.
+    pub root: &'a Path,
+    /// Move name tags even away from images built from commits `HEAD` does not contain.
+    pub force: bool,
+}
+
+/// A name tag that does not point at its digest tag yet.
+#[derive(Debug, Clone)]
+struct Move<'a> {
+    release: &'a Release,
+    /// The digest the digest tag points at: where the name tag goes.
+    to: String,
+    /// The digest the name tag points at now; `None` when it does not exist.
+    from: Option<String>,
+}
+
+/// The command that moves `release`'s name tag, as `--dry-run` shows it.
+pub fn move_command(engine: Engine, root: &Path, release: &Release) -> Invocation {
+    let mut invocation = engine.driver().copy_tag(&release.digest_tag, &release.tag);
+    invocation.dir = Some(root.to_path_buf());
+    invocation
+}
+
+/// Publishes `releases`. Returns the exit code: 0 when every name tag points at its digest tag
+/// (moved now or already), 1 when a digest tag is missing, a move would go backwards, or a
+/// move failed (and what could be was restored), 128 + the signal when one came meanwhile.
 pub fn publish(
-    engine: Engine,
-    root: &std::path::Path,
-    builds: &[TargetBuild],
+    options: PublishOptions,
+    releases: &[Release],
     signals: &Signals,
     styles: Styles,
-) -> Result<bool> {
-    let mut moved = 0;
-    for ((target, retag), build) in moves(engine, root, builds).iter().zip(builds) {
-        match process::run_logged(retag, &build.log, signals)? {
-            Outcome::Exited(0) => moved += 1,
-            Outcome::Exited(code) => eprintln!(
-                "{} {target}: moving {} to {} failed (exit code {code}): see {}",
-                styles.err.error("error:"),
-                build.tag,
-                build.digest_tag,
-                build.log.display()
-            ),
-            Outcome::Interrupted(_) => break,
-        }
-    }
-    if moved == builds.len() {
+) -> Result<i32> {
+    let driver = options.engine.driver();
+    let Some(moves) = plan_moves(driver, releases, styles) else {
+        return Ok(EXIT_FAILURE);
+    };
+    if moves.is_empty() {
         eprintln!(
-            "{} the name tags of all {moved} images now point at this build",
-            styles.err.good("published:")
+            "{} nothing to move: every name tag ({}) already points at its digest tag",
+            styles.err.good("published:"),
+            releases.len()
+        );
+        return Ok(0);
+    }
+    if !options.force && refuse_backwards(driver, options.root, &moves, styles) {
+        return Ok(EXIT_FAILURE);
+    }
+    let code = move_all(options, &moves, styles)?;
+    if code == 0 {
+        let already = releases.len() - moves.len();
+        eprintln!(
+            "{} every name tag ({}) now points at this build{}",
+            styles.err.good("published:"),
+            releases.len(),
+            match already {
+                0 => String::new(),
+                n => format!(": {} moved, {n} already did", moves.len()),
+            }
         );
     }
-    Ok(moved == builds.len())
+    Ok(signals.received().map_or(code, |signal| 128 + signal))
+}
+
+/// The digest `image` points at in its registry; `None` when it is not there (or the
+/// registry did not answer).
+fn registry_digest(driver: &dyn Driver, image: &str) -> Option<String> {
+    let output = process::capture_bytes(&driver.inspect(image), &[]).ok()?;
+    let digest = driver.digest_of(&output);
+    crate::hash::is_sha256_digest(&digest).then_some(digest)
+}
+
+/// Reads every digest tag and name tag, and returns the name tags that must move; `None`
+/// (after saying which) when a digest tag is missing: then nothing may move.
+fn plan_moves<'a>(
+    driver: &dyn Driver,
+    releases: &'a [Release],
+    styles: Styles,
+) -> Option<Vec<Move<'a>>> {
+    let mut moves = Vec::new();
+    let mut missing = Vec::new();
+    for release in releases {
+        match registry_digest(driver, &release.digest_tag) {
+            None => missing.push(release.digest_tag.as_str()),
+            Some(to) => {
+                let from = registry_digest(driver, &release.tag);
+                if from.as_deref() != Some(to.as_str()) {
+                    moves.push(Move { release, to, from });
+                }
+            }
+        }
+    }
+    if missing.is_empty() {
+        return Some(moves);
+    }
+    eprintln!(
+        "{} not published, no name tag moved: {} not in the registry (or it did not answer): {}; build {} with --registry first",
+        styles.err.error("error:"),
+        if missing.len() == 1 {
+            "this digest tag is"
+        } else {
+            "these digest tags are"
+        },
+        missing.join(", "),
+        if missing.len() == 1 { "it" } else { "them" },
+    );
+    None
+}
+
+/// Whether a move would take a name tag away from an image built from a commit that `HEAD`
+/// does not contain (a newer fleet, published by a run for a later commit); says which.
+fn refuse_backwards(driver: &dyn Driver, root: &Path, moves: &[Move], styles: Styles) -> bool {
+    let newer: Vec<String> = moves
+        .iter()
+        .filter(|m| m.from.is_some())
+        .filter_map(|m| {
+            let output = process::capture_bytes(&driver.config(&m.release.tag), &[]).ok()?;
+            let revision = revision_in(&output)?;
+            (!git::head_contains(root, &revision))
+                .then(|| format!("{} (built from {revision})", m.release.tag))
+        })
+        .collect();
+    if newer.is_empty() {
+        return false;
+    }
+    eprintln!(
+        "{} not published, no name tag moved: {} images built from commits this one does not contain, so publishing would move them back: {}; publish from a commit that contains them, or pass --force to roll back on purpose",
+        styles.err.error("error:"),
+        if newer.len() == 1 {
+            "a name tag points at"
+        } else {
+            "name tags point at"
+        },
+        newer.join(", ")
+    );
+    true
+}
+
+/// Moves each name tag in turn, signals held until every move (or the restore after a failed
+/// one) has ended. Returns the exit code.
+fn move_all(options: PublishOptions, moves: &[Move], styles: Styles) -> Result<i32> {
+    let driver = options.engine.driver();
+    for (done, current) in moves.iter().enumerate() {
+        let (code, stderr) =
+            process::run_held(&move_command(options.engine, options.root, current.release))?;
+        let landed = code == 0
+            && registry_digest(driver, &current.release.tag).as_deref() == Some(&current.to);
+        if landed {
+            continue;
+        }
+        eprintln!(
+            "{} moving {} to {} failed (exit code {code}){}",
+            styles.err.error("error:"),
+            current.release.tag,
+            current.release.digest_tag,
+            if stderr.is_empty() {
+                String::new()
+            } else {
+                format!(": {stderr}")
+            }
+        );
+        restore(options, &moves[..done], styles)?;
+        return Ok(EXIT_FAILURE);
+    }
+    Ok(0)
+}
+
+/// Points the name tags of `moved` back at what they pointed at before, and says what was
+/// restored and what could not be.
+fn restore(options: PublishOptions, moved: &[Move], styles: Styles) -> Result<()> {
+    if moved.is_empty() {
+        eprintln!("no name tag had moved: every one is where it was");
+        return Ok(());
+    }
+    for done in moved.iter().rev() {
+        let tag = &done.release.tag;
+        let Some(before) = &done.from else {
+            eprintln!(
+                "{} {tag} did not exist before this run and now points at {}: a registry tag cannot be taken back here; delete it by hand if it must go",
+                styles.err.warning("not restored:"),
+                done.to
+            );
+            continue;
+        };
+        let earlier = format!("{}@{before}", repository(tag));
+        let mut back = options.engine.driver().copy_tag(&earlier, tag);
+        back.dir = Some(options.root.to_path_buf());
+        match process::run_held(&back)? {
+            (0, _) => eprintln!(
+                "{} {tag} points at {before} again",
+                styles.err.good("restored:")
+            ),
+            (code, stderr) => eprintln!(
+                "{} {tag} still points at {} (moving it back to {before} failed with exit code {code}: {stderr}); run tcgen publish again",
+                styles.err.error("not restored:"),
+                done.to
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// The repository of a tag without a tag of its own (`reg.example.com:5000/ns/image`).
+fn repository(tag: &str) -> &str {
+    let after_host = tag.find('/').map_or(0, |slash| slash + 1);
+    match tag[after_host..].rfind(':') {
+        Some(colon) => &tag[..after_host + colon],
+        None => tag,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_repository_of_a_name_tag_keeps_its_registry_port() {
+        assert_eq!(repository("localhost:5055/ns/img"), "localhost:5055/ns/img");
+        assert_eq!(
+            repository("localhost:5055/ns/img:abc"),
+            "localhost:5055/ns/img"
+        );
+        assert_eq!(repository("img"), "img");
+    }
 }

@@ -59,15 +59,7 @@ pub fn run(
                 let build = &builds[next];
                 observer.started(build);
                 running.insert(next, Instant::now());
-                let sender = sender.clone();
-                let index = next;
-                scope.spawn(move || {
-                    let retrying = |attempt, code| {
-                        let _ = sender.send((index, Event::Retrying(attempt, code)));
-                    };
-                    let done = run_target(build, retries, signals, &retrying);
-                    let _ = sender.send((index, Event::Done(done)));
-                });
+                start(scope, (next, build), retries, signals, sender.clone());
                 next += 1;
             }
             if running.is_empty() {
@@ -82,11 +74,7 @@ pub fn run(
                     let build = &builds[index];
                     match outcome {
                         Ok(Some((result, attempts))) => {
-                            let finished = Finished {
-                                result,
-                                elapsed: started.elapsed(),
-                                attempts,
-                            };
+                            let finished = finished(result, started, attempts);
                             observer.finished(build, &finished);
                             results.insert(build.target.clone(), finished);
                         }
@@ -106,6 +94,32 @@ pub fn run(
             None => Ok((results, signals.received())),
         }
     })
+}
+
+/// Runs the build numbered `index` on a thread of `scope`, telling `sender` as it goes.
+fn start<'scope, 'env>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    (index, build): (usize, &'env TargetBuild),
+    retries: u32,
+    signals: &'env Signals,
+    sender: mpsc::Sender<(usize, Event)>,
+) {
+    scope.spawn(move || {
+        let retrying = |attempt, code| {
+            let _ = sender.send((index, Event::Retrying(attempt, code)));
+        };
+        let done = Event::Done(run_target(build, retries, signals, &retrying));
+        let _ = sender.send((index, done));
+    });
+}
+
+/// How a target that started at `started` ended.
+fn finished(result: TargetResult, started: Instant, attempts: u32) -> Finished {
+    Finished {
+        result,
+        elapsed: started.elapsed(),
+        attempts,
+    }
 }
 
 /// Runs one target, again after a failure up to `retries` times, logging every attempt to its

@@ -63,6 +63,9 @@ impl Driver for Docker {
         if options.multi {
             bake.set_env.push(("MULTI".into(), "true".into()));
         }
+        if let Some(revision) = &options.revision {
+            bake.set_env.push(("REVISION".into(), revision.clone()));
+        }
         BuildCommands {
             prepare: Vec::new(),
             steps: vec![bake],
@@ -73,12 +76,39 @@ impl Driver for Docker {
         RegistryLookup::Succeeds(self.inspect(digest_tag))
     }
 
+    /// `--prefer-index=false`: with one source, imagetools otherwise wraps a single manifest
+    /// in a new index, whose digest differs.
     fn copy_tag(&self, from: &str, to: &str) -> Invocation {
         Invocation::new(
             self.program(),
-            ["buildx", "imagetools", "create", "-t", to, from]
-                .map(String::from)
-                .to_vec(),
+            [
+                "buildx",
+                "imagetools",
+                "create",
+                "--prefer-index=false",
+                "-t",
+                to,
+                from,
+            ]
+            .map(String::from)
+            .to_vec(),
+        )
+    }
+
+    /// The configuration, or for a manifest list a map of them by platform.
+    fn config(&self, image: &str) -> Invocation {
+        Invocation::new(
+            self.program(),
+            [
+                "buildx",
+                "imagetools",
+                "inspect",
+                "--format",
+                "{{json .Image}}",
+                image,
+            ]
+            .map(String::from)
+            .to_vec(),
         )
     }
 

@@ -47,9 +47,13 @@ pub trait Driver: Sync {
     /// How to ask a registry whether it has `digest_tag`.
     fn lookup(&self, digest_tag: &str) -> RegistryLookup;
 
-    /// The command that points `to` at what `from` points to, inside the registry: no rebuild,
-    /// no pull.
+    /// The command that points `to` at exactly the manifest (or index) `from` points to, inside
+    /// the registry, byte for byte (same digest, attestations kept): no rebuild, no pull.
     fn copy_tag(&self, from: &str, to: &str) -> Invocation;
+
+    /// The command that prints the image configuration of `image` (or, for a manifest list,
+    /// of its images), which [`revision_in`] reads.
+    fn config(&self, image: &str) -> Invocation;
 
     /// The command that asks the registry about `image`, whose output [`Driver::digest_of`]
     /// reads.
@@ -111,6 +115,9 @@ pub struct BuildOptions {
     pub out: PathBuf,
     /// The repository root, where builds run.
     pub root: PathBuf,
+    /// The commit the images are built from (`git rev-parse HEAD` of the root), recorded in
+    /// each image's [`REVISION_LABEL`]; `None` outside a git repository.
+    pub revision: Option<String>,
 }
 
 /// One target's commands.
@@ -163,6 +170,32 @@ impl RegistryLookup {
                 .unwrap_or(false),
         }
     }
+}
+
+/// The label an image's build commit is recorded in.
+pub const REVISION_LABEL: &str = "org.opencontainers.image.revision";
+
+/// The commit recorded in the output of [`Driver::config`]: an OCI image configuration, or a
+/// map of them by platform (a manifest list's), whose [`REVISION_LABEL`] is the same in each.
+/// `None` when no configuration says one.
+pub fn revision_in(output: &[u8]) -> Option<String> {
+    use oci_spec::image::ImageConfiguration;
+    let label = |config: &ImageConfiguration| {
+        config
+            .config()
+            .as_ref()?
+            .labels()
+            .as_ref()?
+            .get(REVISION_LABEL)
+            .filter(|revision| !revision.is_empty())
+            .cloned()
+    };
+    if let Ok(config) = serde_json::from_slice::<ImageConfiguration>(output) {
+        return label(&config);
+    }
+    let by_platform: std::collections::BTreeMap<String, ImageConfiguration> =
+        serde_json::from_slice(output).ok()?;
+    by_platform.values().find_map(label)
 }
 
 /// `program` from the environment variable `variable`, else `default`.

@@ -1,7 +1,7 @@
 //! podman: builds with `podman build` one target at a time, and reaches registries through
 //! skopeo.
 
-use super::{BuildCommands, BuildJob, Driver, RegistryLookup, program_from};
+use super::{BuildCommands, BuildJob, Driver, REVISION_LABEL, RegistryLookup, program_from};
 use crate::hash::sha256_hex;
 use crate::process::Invocation;
 
@@ -52,7 +52,8 @@ impl Podman {
             ("org.opencontainers.image.source", job.source),
             ("dev.tcgen.input-digest", job.input_digest),
         ];
-        for (key, value) in labels {
+        let revision = job.options.revision.as_deref().map(|r| (REVISION_LABEL, r));
+        for (key, value) in labels.into_iter().chain(revision) {
             args.extend(["--label".into(), format!("{key}={value}")]);
         }
         for arg in &distro.gated_args {
@@ -93,11 +94,22 @@ impl Driver for Podman {
         }
         commands.steps.push(self.build_command(job, manifest));
         if registry {
+            // The digest file, over the image id `build` wrote, gets the digest of what the
+            // registry holds: the one the summary shows and the name tag gets.
+            let digest_file = job.metadata.to_string_lossy();
             let pushed = format!("docker://{}", job.digest_tag);
             commands.steps.push(if job.options.multi {
-                step(&["manifest", "push", "--all", job.digest_tag, &pushed])
+                step(&[
+                    "manifest",
+                    "push",
+                    "--all",
+                    "--digestfile",
+                    &digest_file,
+                    job.digest_tag,
+                    &pushed,
+                ])
             } else {
-                step(&["push", job.digest_tag])
+                step(&["push", "--digestfile", &digest_file, job.digest_tag])
             });
         }
         commands
@@ -122,8 +134,22 @@ impl Driver for Podman {
             vec![
                 "copy".into(),
                 "--all".into(),
+                "--preserve-digests".into(),
                 format!("docker://{from}"),
                 format!("docker://{to}"),
+            ],
+        )
+    }
+
+    /// The configuration of the image for this machine's platform (of a manifest list, every
+    /// image carries the same commit).
+    fn config(&self, image: &str) -> Invocation {
+        Invocation::new(
+            self.skopeo(),
+            vec![
+                "inspect".into(),
+                "--config".into(),
+                format!("docker://{image}"),
             ],
         )
     }
