@@ -5,6 +5,12 @@ use oci_spec::image::{Arch, Os};
 /// Every OCI platform tcgen can build for, as bake and `--platform` take it.
 pub const PLATFORMS: &[&str] = &["linux/amd64", "linux/arm64", "linux/ppc64le", "linux/s390x"];
 
+/// The architecture of a platform (`arm64` of `linux/arm64`), as per-platform tags and CI
+/// matrices name it.
+pub fn arch_of(platform: &str) -> &str {
+    platform.split('/').nth(1).unwrap_or(platform)
+}
+
 /// Checks that `platform` is a well-formed OCI platform that tcgen builds for. The error says
 /// what is wrong and lists the platforms that are known.
 pub fn check_platform(platform: &str) -> Result<(), String> {

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::arch::arch_of;
 use crate::error::Result;
 use crate::lock::{Lock, lock_path};
 use crate::model::{Model, decide, lockable_bases};
@@ -72,6 +73,13 @@ impl Compiled {
     /// registry): `<image>:<12 hex digits of the input digest>`.
     pub fn digest_tag(&self, distro: &str, image: &str) -> String {
         digest_tag(image, self.input_digest(distro))
+    }
+
+    /// The per-platform tag of `distro`'s image named `image` for `platform`: the digest tag
+    /// with the architecture (`<image>:<12 hex>-arm64`), where one runner pushes its platform's
+    /// build for `tcgen publish` to merge.
+    pub fn platform_tag(&self, distro: &str, image: &str, platform: &str) -> String {
+        format!("{}-{}", self.digest_tag(distro, image), arch_of(platform))
     }
 }
 

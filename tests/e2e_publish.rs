@@ -7,7 +7,7 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::Output;
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 mod common;
@@ -224,5 +224,143 @@ fn publish_copies_exactly_finishes_after_sigkill_and_never_moves_a_fleet_back() 
     assert_eq!(
         reverted, first_names,
         "the revert's publish did not move forward to them"
+    );
+}
+
+/// The `include` list of `tcgen plan --matrix --registry NAMESPACE` with podman in `dir`, as
+/// `distro platform` pairs.
+fn missing(dir: &Path, namespace: &str) -> Vec<String> {
+    let output = tcgen(
+        dir,
+        &[
+            "plan",
+            "--matrix",
+            "--engine",
+            "podman",
+            "--registry",
+            namespace,
+        ],
+        None,
+    );
+    common::assert_succeeded(&output);
+    let matrix: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    matrix["include"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["distro"].as_str().unwrap(),
+                e["platform"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+#[ignore = "needs podman, QEMU arm64 emulation, a two-platform base and the local registry: sudo .ci/setup-podman && sudo .ci/setup-multiarch"]
+fn two_runners_build_one_platform_each_and_publish_merges_them() {
+    common::require_podman();
+    registry::require_registry();
+    registry::require_multiarch();
+    let (scratch, namespace) = registry::scratch_namespace("tcgen-split-");
+    let dir = scratch.path();
+    fs::copy(common::fixture("e2e-multi.yaml"), dir.join("distros.yaml")).unwrap();
+    common::assert_succeeded(&tcgen(dir, &["render"], None));
+    git(dir, &["init", "-q"]);
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "fleet"]);
+    let name = format!("{namespace}/multi-debian12");
+    let publish = ["publish", "--engine", "podman", "--registry", &namespace];
+    let build_one = |platform: &str| {
+        let output = tcgen(
+            dir,
+            &[
+                "build",
+                "--engine",
+                "podman",
+                "--retry",
+                "1",
+                "--platform",
+                platform,
+                "--registry",
+                &namespace,
+                "--no-publish",
+            ],
+            None,
+        );
+        common::assert_succeeded(&output);
+    };
+    assert_eq!(
+        missing(dir, &namespace),
+        ["debian12 linux/amd64", "debian12 linux/arm64"]
+    );
+
+    // The amd64 runner is done, the arm64 one is not: nothing may be published yet.
+    build_one("linux/amd64");
+    assert_eq!(raw_digest(&name), None, "--no-publish moved the name tag");
+    assert_eq!(missing(dir, &namespace), ["debian12 linux/arm64"]);
+    let early = tcgen(dir, &publish, None);
+    assert_eq!(early.status.code(), Some(1), "{}", common::text(&early));
+    assert!(
+        common::text(&early).contains("-arm64"),
+        "{}",
+        common::text(&early)
+    );
+    assert_eq!(
+        raw_digest(&name),
+        None,
+        "a publish between the runs changed the name tag"
+    );
+
+    // The arm64 runner (emulated here) is done: publish merges the two and moves the name tag.
+    build_one("linux/arm64");
+    common::assert_succeeded(&tcgen(dir, &publish, None));
+    let list = tcgen(dir, &["list", "--json"], None);
+    let list: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let digest_tag = format!("{namespace}/{}", list[0]["digest_tag"].as_str().unwrap());
+    assert!(raw_digest(&name).is_some());
+    assert_eq!(
+        raw_digest(&name),
+        raw_digest(&digest_tag),
+        "not a carbon copy"
+    );
+    let raw = Command::new("skopeo")
+        .args(["inspect", "--raw", &format!("docker://{name}")])
+        .output()
+        .unwrap();
+    let index: serde_json::Value = serde_json::from_slice(&raw.stdout).unwrap();
+    let mut archs: Vec<&str> = index["manifests"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a manifest list: {index}"))
+        .iter()
+        .map(|m| m["platform"]["architecture"].as_str().unwrap())
+        .collect();
+    archs.sort();
+    assert_eq!(archs, ["amd64", "arm64"]);
+    let uname = Command::new("podman")
+        .args([
+            "run",
+            "--rm",
+            "--pull",
+            "always",
+            "--platform",
+            "linux/arm64",
+            &name,
+            "uname",
+            "-m",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&uname.stdout).trim(),
+        "aarch64",
+        "{}",
+        common::text(&uname)
+    );
+    assert!(
+        missing(dir, &namespace).is_empty(),
+        "the registry has everything now"
     );
 }

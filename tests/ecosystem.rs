@@ -186,47 +186,172 @@ fn the_pre_commit_hooks_run_render_check_on_the_spec_and_generated_files() {
     assert_eq!(languages, ["rust", "system"]);
 }
 
-#[test]
-fn the_example_workflow_checks_builds_with_bake_and_pushes_on_main() {
-    let workflow = yaml_as_json(&root().join("examples/github-actions/images.yml"));
-    assert!(
-        workflow["on"]["pull_request"].is_null() && workflow["on"].get("pull_request").is_some()
-    );
-    assert_eq!(
-        workflow["on"]["push"]["branches"],
-        serde_json::json!(["main"])
-    );
-    let steps = workflow["jobs"]["images"]["steps"].as_array().unwrap();
-    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
-    assert!(
-        runs.iter().any(|r| r.trim() == "tcgen render --check"),
-        "{runs:?}"
-    );
-    assert!(
-        runs.iter()
-            .any(|r| r.contains("tcgen plan --changed-since")),
-        "{runs:?}"
-    );
-    let bake = steps
+/// The steps of `job` in `workflow`.
+fn steps<'a>(workflow: &'a Value, job: &str) -> &'a Vec<Value> {
+    workflow["jobs"][job]["steps"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no job {job}"))
+}
+
+/// The position of the first step of `job` whose `run` contains `command`.
+fn step_running(workflow: &Value, job: &str, command: &str) -> Option<usize> {
+    steps(workflow, job)
         .iter()
-        .find(|s| {
-            s["uses"]
-                .as_str()
-                .is_some_and(|u| u.starts_with("docker/bake-action@"))
-        })
-        .expect("a docker/bake-action step");
-    assert_eq!(bake["with"]["files"], "generated/bake.hcl");
+        .position(|s| s["run"].as_str().is_some_and(|r| r.contains(command)))
+}
+
+/// The position of the first step of `job` that uses the action `action`.
+fn step_using(workflow: &Value, job: &str, action: &str) -> Option<usize> {
+    steps(workflow, job).iter().position(|s| {
+        s["uses"]
+            .as_str()
+            .is_some_and(|u| u.starts_with(&format!("{action}@")))
+    })
+}
+
+#[test]
+fn the_example_workflow_plans_builds_per_platform_and_publishes_once() {
+    let workflow = yaml_as_json(&root().join("examples/github-actions/images.yml"));
+    let jobs = &workflow["jobs"];
+    // The job graph: plan, then a matrix of builds (one job for pull requests, one for main),
+    // then one publish after the builds, on main only.
+    assert_eq!(jobs["build"]["needs"], "plan");
+    assert_eq!(jobs["build-pr"]["needs"], "plan");
     assert_eq!(
-        bake["with"]["push"],
-        "${{ github.ref == 'refs/heads/main' }}"
+        jobs["publish"]["needs"],
+        serde_json::json!(["plan", "build"])
     );
-    let mut strings = Vec::new();
-    collect_strings(&workflow, &mut strings);
-    for text in strings {
+    for (job, event) in [
+        ("build", "push"),
+        ("publish", "push"),
+        ("build-pr", "pull_request"),
+    ] {
+        let condition = jobs[job]["if"].as_str().unwrap();
+        assert!(
+            condition.contains(&format!("github.event_name == '{event}'")),
+            "{job}: {condition}"
+        );
+    }
+    for job in ["build", "build-pr"] {
         assert_eq!(
-            text.matches("${{").count(),
-            text.matches("}}").count(),
-            "{text}"
+            jobs[job]["strategy"]["matrix"],
+            "${{ fromJSON(needs.plan.outputs.matrix) }}"
+        );
+        assert_eq!(jobs[job]["strategy"]["fail-fast"], false);
+        let runner = jobs[job]["runs-on"].as_str().unwrap();
+        assert!(runner.contains("matrix.arch == 'arm64'"), "{runner}");
+    }
+    // Least privilege: nothing by default, and only main's build and publish may write packages.
+    assert_eq!(workflow["permissions"], serde_json::json!({}));
+    for (job, writes) in [
+        ("plan", false),
+        ("build-pr", false),
+        ("build", true),
+        ("publish", true),
+    ] {
+        assert_eq!(
+            jobs[job]["permissions"]["packages"] == "write",
+            writes,
+            "{job}: {}",
+            jobs[job]["permissions"]
+        );
+    }
+    // Runs on main publish one after another; only pull request runs are cancelled.
+    assert_eq!(workflow["concurrency"]["group"], "images-${{ github.ref }}");
+    assert_eq!(
+        workflow["concurrency"]["cancel-in-progress"],
+        "${{ github.event_name == 'pull_request' }}"
+    );
+    // What each job runs, and the login before any registry use.
+    let plan = step_running(&workflow, "plan", "tcgen plan --matrix --registry").unwrap();
+    assert!(step_running(&workflow, "plan", "tcgen render --check").unwrap() < plan);
+    let build = step_running(&workflow, "build", "--no-publish --retry 2").unwrap();
+    let publish = step_running(&workflow, "publish", "tcgen publish --registry").unwrap();
+    let pr_build =
+        step_running(&workflow, "build-pr", "--platform \"$PLATFORM\" --retry 2").unwrap();
+    for (job, use_at) in [
+        ("plan", plan),
+        ("build", build),
+        ("publish", publish),
+        ("build-pr", pr_build),
+    ] {
+        let login = step_using(&workflow, job, "docker/login-action").unwrap();
+        assert!(login < use_at, "{job}: log in before the registry is used");
+    }
+    let pr_step = &steps(&workflow, "build-pr")[pr_build];
+    assert!(
+        pr_step["env"]["CACHE_REGISTRY"].is_null(),
+        "a pull request writes no cache"
+    );
+    assert!(
+        !pr_step["run"].as_str().unwrap().contains("--registry"),
+        "a pull request pushes nothing"
+    );
+    assert!(step_running(&workflow, "build", "--platform \"$PLATFORM\"").is_some());
+    assert_eq!(
+        steps(&workflow, "publish")[0]["with"]["fetch-depth"],
+        0,
+        "publish checks ancestry"
+    );
+}
+
+#[test]
+fn the_example_workflows_pin_actions_by_commit_and_tcgen_by_revision() {
+    for file in ["images.yml", "refresh-bases.yml"] {
+        let workflow = yaml_as_json(&root().join("examples/github-actions").join(file));
+        let mut strings = Vec::new();
+        collect_strings(&workflow, &mut strings);
+        for text in &strings {
+            assert_eq!(
+                text.matches("${{").count(),
+                text.matches("}}").count(),
+                "{file}: {text}"
+            );
+        }
+        for job in workflow["jobs"].as_object().unwrap().values() {
+            for step in job["steps"].as_array().unwrap() {
+                if let Some(action) = step["uses"].as_str() {
+                    let commit = action.split_once('@').map(|(_, at)| at).unwrap_or_default();
+                    assert!(
+                        commit.len() == 40 && commit.bytes().all(|b| b.is_ascii_hexdigit()),
+                        "{file}: {action} is not pinned to a commit"
+                    );
+                }
+            }
+        }
+        let rev = workflow["env"]["TCGEN_REV"].as_str().unwrap();
+        assert!(
+            rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{file}: {rev}"
+        );
+        assert!(
+            strings
+                .iter()
+                .any(|s| s
+                    .contains("cargo install --locked --git \"$TCGEN_REPO\" --rev \"$TCGEN_REV\"")),
+            "{file}: tcgen installed at the pinned revision"
+        );
+    }
+}
+
+#[test]
+fn the_matrix_a_workflow_reads_has_every_field_its_jobs_use() {
+    let dir = common::scratch_with("fleet.yaml");
+    common::assert_succeeded(&common::run(dir.path(), &["render"]));
+    let output = common::run(dir.path(), &["plan", "--matrix"]);
+    common::assert_succeeded(&output);
+    let matrix: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let entries = matrix["include"].as_array().unwrap();
+    assert!(!entries.is_empty());
+    let workflow = fs::read_to_string(root().join("examples/github-actions/images.yml")).unwrap();
+    for field in ["distro", "platform", "arch", "digest_tag"] {
+        assert!(
+            workflow.contains(&format!("matrix.{field}")),
+            "the workflow never reads {field}"
+        );
+        assert!(
+            entries.iter().all(|e| e[field].is_string()),
+            "{field}: {matrix}"
         );
     }
 }
@@ -331,11 +456,17 @@ fn the_weekly_workflow_refreshes_the_lock_renders_and_opens_a_pull_request() {
         lock.is_some() && render.is_some() && lock < render,
         "{runs:?}"
     );
-    assert!(
-        steps.iter().any(|s| s["uses"]
-            .as_str()
-            .is_some_and(|u| u.starts_with("peter-evans/create-pull-request@"))),
-        "a pull request is opened"
+    let pull_request = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("peter-evans/create-pull-request@"))
+        })
+        .expect("a pull request is opened");
+    assert_eq!(
+        pull_request["with"]["token"], "${{ steps.app-token.outputs.token }}",
+        "a pull request opened with GITHUB_TOKEN starts no workflow"
     );
 }
 

@@ -294,3 +294,44 @@ fn build_changed_since_builds_only_the_changed_images() {
             .contains("unchanged since HEAD, not built: alpha, gamma")
     );
 }
+
+/// `tcgen plan --matrix ARGS` in `dir`: the single line it prints, checked to be JSON.
+fn matrix(dir: &Path, args: &[&str]) -> String {
+    let output = tcgen(dir)
+        .args(["plan", "--matrix"])
+        .args(args)
+        .output()
+        .unwrap();
+    common::assert_succeeded(&output);
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1, "one line for a CI output: {text}");
+    let _: Value = serde_json::from_str(&text).unwrap();
+    text
+}
+
+#[test]
+fn the_matrix_has_an_entry_per_image_and_platform_to_build() {
+    let dir = common::scratch_with("fleet.yaml");
+    tcgen(dir.path()).arg("render").assert().success();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "base"]);
+    // The default set: debian12 on two platforms, rocky9 on one (centos7 is out of it, and
+    // suse15 waits for SUSE_MIRROR).
+    insta::assert_snapshot!("matrix_default_set", matrix(dir.path(), &[]));
+    assert_eq!(
+        matrix(dir.path(), &["--changed-since", "HEAD"]),
+        "{\"include\":[]}\n",
+        "nothing changed, nothing to build"
+    );
+    edit(
+        dir.path(),
+        "packages: [gcc, python3, python3-dev, zlib1g-dev]",
+        "packages: [gcc, python3, python3-dev, zlib1g-dev, bzip2]",
+    );
+    tcgen(dir.path()).arg("render").assert().success();
+    insta::assert_snapshot!(
+        "matrix_changed_multi_platform",
+        matrix(dir.path(), &["--changed-since", "HEAD"])
+    );
+}

@@ -111,8 +111,11 @@ fn a_missing_digest_tag_stops_everything_before_the_first_move() {
     assert_eq!(output.status.code(), Some(1));
     let said = common::text(&output);
     assert!(
-        said.contains("not published, no name tag moved: this digest tag is not in the registry")
-            && said.contains(&registered(dir.path(), "suse15")),
+        said.contains("not published, nothing changed: not in the registry")
+            && said.contains(&format!(
+                "{0} (nor {0}-amd64)",
+                registered(dir.path(), "suse15")
+            )),
         "{said}"
     );
     assert!(retags(&log).is_empty(), "a tag moved before the check");
@@ -243,5 +246,51 @@ fn a_commit_that_returns_to_an_earlier_image_publishes_forward() {
         registry_digest(&log, &name_tag("debian12")),
         registry_digest(&log, &registered(dir.path(), "debian12")),
         "built from {first}"
+    );
+}
+
+#[test]
+fn a_digest_tag_split_over_machines_is_assembled_from_every_platform_or_nothing_changes() {
+    let (dir, log, head) = published_repo();
+    // debian12 lists linux/amd64 and linux/arm64: two runners pushed one platform each.
+    let digest_tag = registered(dir.path(), "debian12");
+    let (amd64, arm64) = (format!("{digest_tag}-amd64"), format!("{digest_tag}-arm64"));
+    // Its digest tag is not in the registry yet (the fixture pushed it: take it back out).
+    let text = std::fs::read_to_string(log.with_extension("log.registry")).unwrap();
+    let kept: String = text
+        .lines()
+        .filter(|l| !l.starts_with(&format!("{digest_tag} ")))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(log.with_extension("log.registry"), kept).unwrap();
+    push(&log, &amd64, &digest_of("amd64"), &head);
+
+    let early = publish(dir.path(), &TARGETS, &[]);
+    assert_eq!(early.status.code(), Some(1));
+    assert!(
+        common::text(&early).contains(&format!("{digest_tag} (nor {arm64})")),
+        "{}",
+        common::text(&early)
+    );
+    assert!(
+        retags(&log).is_empty(),
+        "a publish between the two runs changed something"
+    );
+    assert_eq!(registry_digest(&log, &digest_tag), None);
+
+    push(&log, &arm64, &digest_of("arm64"), &head);
+    let output = publish(dir.path(), &TARGETS, &[]);
+    common::assert_succeeded(&output);
+    let calls = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        calls.contains(&format!(
+            "args=buildx imagetools create -t {digest_tag} {amd64} {arm64}"
+        )),
+        "{calls}"
+    );
+    assert!(registry_digest(&log, &digest_tag).is_some());
+    assert_eq!(
+        registry_digest(&log, &name_tag("debian12")),
+        registry_digest(&log, &digest_tag)
     );
 }

@@ -811,3 +811,43 @@ fn retry_is_bounded_and_counts_the_attempts_of_a_target_that_keeps_failing() {
     let stderr = usage_error(dir.path(), &["build", "--retry", "11", "debian12"]);
     assert!(stderr.contains("--retry"), "{stderr}");
 }
+
+#[test]
+fn one_platform_per_runner_pushes_its_per_platform_tag_and_moves_no_name_tag() {
+    let dir = repo();
+    let mut outputs = Vec::new();
+    for engine in ["docker", "podman"] {
+        let output = tcgen(dir.path())
+            .args([
+                "build",
+                "--dry-run",
+                "--engine",
+                engine,
+                "--platform",
+                "linux/arm64",
+            ])
+            .args([
+                "--registry",
+                "reg.example.com/ns",
+                "--no-publish",
+                "debian12",
+            ])
+            .output()
+            .unwrap();
+        common::assert_succeeded(&output);
+        let stdout = stable(&output.stdout, dir.path());
+        assert!(!stdout.contains("name tags move"), "{stdout}");
+        outputs.push(stdout);
+    }
+    insta::assert_snapshot!("build_one_platform_dry_run", outputs.join("\n"));
+    let stderr = usage_error(
+        dir.path(),
+        &["build", "--dry-run", "--platform", "linux/arm64", "rocky9"],
+    );
+    assert!(
+        stderr.contains("rocky9 is not built for linux/arm64: its platforms are linux/amd64"),
+        "{stderr}"
+    );
+    let stderr = usage_error(dir.path(), &["build", "--no-publish", "debian12"]);
+    assert!(stderr.contains("--registry"), "{stderr}");
+}

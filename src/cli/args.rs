@@ -9,6 +9,7 @@ use super::build::BuildArgs;
 use super::choices::{ColorWhen, EngineArg};
 use super::completions;
 use super::in_docker::InDockerArgs;
+use super::plan::PlanArgs;
 use super::publish::PublishArgs;
 use crate::output::DEFAULT_OUT;
 
@@ -99,20 +100,13 @@ pub enum Command {
     Man,
     /// Show which images must be built: every one, or those whose inputs differ from a commit.
     #[command(
-        after_help = "Examples:\n  tcgen plan --changed-since origin/main\n  tcgen plan --changed-since HEAD~1 --json | jq -r '.changed[].name'"
+        after_help = "Examples:\n  tcgen plan --changed-since origin/main\n  tcgen plan --changed-since HEAD~1 --json | jq -r '.changed[].name'\n  tcgen plan --matrix --registry my-registry.example.com/toolchain   # a CI matrix of what is missing"
     )]
     Plan {
         #[command(flatten)]
         spec: SpecArg,
-        /// Compare with this git commit (branch, tag, `HEAD~1`), read without checking it out.
-        #[arg(long, value_name = "REF")]
-        changed_since: Option<String>,
-        /// Print JSON for scripts.
-        #[arg(long)]
-        json: bool,
-        /// Directory of the generated files.
-        #[arg(long, default_value = DEFAULT_OUT, value_name = "DIR")]
-        out: PathBuf,
+        #[command(flatten)]
+        args: PlanArgs,
     },
     /// Resolve base images to digests into the lock file next to the spec (distros.lock), or
     /// check it against the registries.

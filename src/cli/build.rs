@@ -28,8 +28,15 @@ pub struct BuildArgs {
     #[arg(long)]
     builder: Option<String>,
     /// Build every platform of each distro (needs --registry to keep the result).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "platform")]
     multi: bool,
+    /// Build only this platform (one of each named distro's); with --registry it is pushed
+    /// under its per-platform tag (<image>:<12 hex>-<arch>), which tcgen publish merges.
+    #[arg(long, value_name = "PLATFORM")]
+    platform: Option<String>,
+    /// With --registry: push the images, move no name tag (tcgen publish does that later).
+    #[arg(long, requires = "registry")]
+    no_publish: bool,
     /// Override a bake attribute (target.key=value); repeatable.
     #[arg(long, value_name = "TARGET.KEY=VALUE")]
     set: Vec<String>,
@@ -79,6 +86,7 @@ impl BuildArgs {
                 registry: self.registry,
                 builder: self.builder,
                 multi: self.multi,
+                platform: self.platform,
                 set: self.set,
                 progress: self.progress,
                 out: self.out,
@@ -89,6 +97,7 @@ impl BuildArgs {
             changed_since: self.changed_since,
             skip_existing: self.skip_existing,
             jobs: self.jobs,
+            publish: !self.no_publish,
             retries: self.retry,
             allow_stale: self.allow_stale,
             dry_run: self.dry_run,

@@ -138,12 +138,7 @@ fn run(cli: Cli, styles: Styles) -> Result<i32> {
             LockMode::of(check, update),
             stdout,
         ),
-        Command::Plan {
-            spec: at,
-            changed_since,
-            json,
-            out,
-        } => plan_command(&spec(at)?, &out, changed_since.as_deref(), json, stdout).map(done),
+        Command::Plan { spec: at, args } => plan_command(&spec(at)?, args, stdout).map(done),
         Command::Build { spec: at, args } => build_command(&spec(at)?, args, styles),
         Command::InDocker { spec: at, args } => in_docker_command(&spec(at)?, args),
         Command::Publish { spec: at, args } => publish_command(&spec(at)?, args, styles),

@@ -37,6 +37,8 @@ pub struct BuildRequest {
     pub skip_existing: bool,
     /// How many targets build at once; `None`: all of them.
     pub jobs: Option<u16>,
+    /// With a registry: move the name tags once every target has built.
+    pub publish: bool,
     /// How many times a target that failed is built again.
     pub retries: u32,
     /// Build even when the generated files are stale.
@@ -85,7 +87,7 @@ pub fn run(spec: &Path, request: &BuildRequest, styles: Styles) -> Result<i32> {
         .iter()
         .all(|b| results.get(&b.target).is_some_and(|f| f.built()));
     let published = match request.options.registry {
-        Some(_) if all_built && interrupted.is_none() => {
+        Some(_) if all_built && interrupted.is_none() && request.publish => {
             let options = PublishOptions {
                 engine: request.engine,
                 root: &request.options.root,
@@ -115,6 +117,9 @@ fn targets(
     styles: Styles,
 ) -> Result<Option<Vec<String>>> {
     let selection = select(compiled, &request.targets, env)?;
+    if let Some(platform) = &request.options.platform {
+        refuse_other_platform(compiled, &selection.targets, platform)?;
+    }
     for skipped in &selection.skipped {
         eprintln!("{} skipping {skipped}", styles.err.warning("warning:"));
     }
@@ -136,6 +141,20 @@ fn targets(
         return Ok(None);
     }
     Ok(Some(changed))
+}
+
+/// Refuses `--platform` for a distro that does not list it, naming the ones it does.
+fn refuse_other_platform(compiled: &Compiled, targets: &[String], platform: &str) -> Result<()> {
+    for name in targets {
+        let distro = compiled.model.distro(name)?;
+        if !distro.platforms.iter().any(|p| p == platform) {
+            return Err(Error::Usage(format!(
+                "{name} is not built for {platform}: its platforms are {}; name another platform, or leave {name} out",
+                distro.platforms.join(", ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Runs the builds, at most `--jobs` at once, shown live on a terminal and line by line elsewhere.
@@ -189,7 +208,7 @@ fn report(request: &BuildRequest, ran: &Ran, styles: Styles) -> i32 {
             eprint!("{}", report::failure_excerpt(build, styles));
         }
     }
-    if registry && ran.published.is_none() {
+    if registry && ran.published.is_none() && request.publish {
         eprintln!(
             "{} every name tag stays where it was: not every target built (the digest tags of those that did are in the registry)",
             styles.err.warning("not published:")
@@ -211,6 +230,7 @@ fn releases(builds: &[TargetBuild]) -> Vec<Release> {
             target: b.target.clone(),
             tag: b.tag.clone(),
             digest_tag: b.digest_tag.clone(),
+            platform_tags: b.platform_tags.clone(),
         })
         .collect()
 }
@@ -237,7 +257,7 @@ fn refuse_stale(compiled: &Compiled, spec: &Path, request: &BuildRequest) -> Res
 fn print_dry_run(request: &BuildRequest, builds: &[TargetBuild]) {
     for build in builds {
         if let Some(lookup) = &build.lookup {
-            println!("# built only if this finds no {}:", build.digest_tag);
+            println!("# built only if this finds no {}:", build.push_tag);
             println!("{}", lookup.invocation());
         }
         for step in &build.prepare {
@@ -248,7 +268,7 @@ fn print_dry_run(request: &BuildRequest, builds: &[TargetBuild]) {
             println!("{step}");
         }
     }
-    if request.options.registry.is_some() {
+    if request.options.registry.is_some() && request.publish {
         println!("# once every target has built, the name tags move to the digest tags:");
         for release in releases(builds) {
             println!(

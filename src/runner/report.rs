@@ -106,7 +106,7 @@ pub fn row(
 ) -> Row {
     let Some(finished) = results.get(&build.target) else {
         let (status, detail) = if skipped.contains(&build.target) {
-            let detail = format!("{} is in the registry", build.digest_tag);
+            let detail = format!("{} is in the registry", build.push_tag);
             (Status::Skipped, detail)
         } else {
             (Status::NotRun, "interrupted before it started".to_owned())
@@ -123,7 +123,7 @@ pub fn row(
         TargetResult::Built(digest) => {
             let digest = digest.as_deref().unwrap_or("(no digest reported)");
             let tag = if at_digest_tag {
-                &build.digest_tag
+                &build.push_tag
             } else {
                 &build.tag
             };
@@ -161,7 +161,7 @@ pub fn print_summary(
     for build in builds {
         if results.get(&build.target).is_some_and(|f| f.built()) {
             let tag = if at_digest_tags {
-                &build.digest_tag
+                &build.push_tag
             } else {
                 &build.tag
             };

@@ -21,6 +21,10 @@ pub struct TargetBuild {
     pub tag: String,
     /// The tag named by the image's input digest (`<tag>:<short digest>`).
     pub digest_tag: String,
+    /// The tag pushed: the digest tag, or with `--platform` the per-platform tag.
+    pub push_tag: String,
+    /// Every platform of the distro with its per-platform tag, for `tcgen publish` to merge.
+    pub platform_tags: Vec<String>,
     /// With `--skip-existing`: how to ask the registry for the digest tag.
     pub lookup: Option<RegistryLookup>,
     /// Commands run first whose failure does not matter (removing what may not exist).
@@ -118,23 +122,34 @@ pub fn target_builds(
             let distro = compiled.model.distro(name)?;
             let tag = tag(plan.options, &distro.image);
             let digest_tag = compiled.digest_tag(name, &tag);
+            let platform_tags: Vec<String> = distro
+                .platforms
+                .iter()
+                .map(|p| compiled.platform_tag(name, &tag, p))
+                .collect();
+            let push_tag = match (&plan.options.platform, &plan.options.registry) {
+                (Some(platform), Some(_)) => compiled.platform_tag(name, &tag, platform),
+                _ => digest_tag.clone(),
+            };
             let log = plan.log_dir.join(format!("{name}.log"));
             let metadata = plan.log_dir.join(format!("{name}.metadata"));
             let commands = driver.build(&BuildJob {
                 options: plan.options,
                 distro,
                 tag: &tag,
-                digest_tag: &digest_tag,
+                push_tag: &push_tag,
                 input_digest: compiled.input_digest(name),
                 source: &compiled.model.source,
                 metadata: &metadata,
                 cache: cache.as_deref(),
             });
-            let lookup = plan.skip_existing.then(|| driver.lookup(&digest_tag));
+            let lookup = plan.skip_existing.then(|| driver.lookup(&push_tag));
             Ok(TargetBuild {
                 target: name.clone(),
                 tag,
                 digest_tag,
+                push_tag,
+                platform_tags,
                 lookup,
                 prepare: commands.prepare,
                 steps: commands.steps,

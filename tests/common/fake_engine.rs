@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 ///   of its name) and records `REVISION` for it in `engine.log.revisions`; `buildx imagetools
 ///   inspect TAG` prints its `Digest:` (or, with `--format`, an image configuration with its
 ///   revision label) or fails as a registry that has no such tag; `buildx imagetools create
-///   --prefer-index=false -t TO FROM` points TO at FROM's digest (FROM may be `REPO@DIGEST`);
+///   --prefer-index=false -t TO FROM` points TO at FROM's digest (FROM may be `REPO@DIGEST`),
+///   and `buildx imagetools create -t TO A B` makes TO a list of A and B (each must exist);
 /// - FAKE_EXISTING lists tags the registry has besides;
 /// - FAKE_RETAG_EXIT makes every tag move exit with it; FAKE_FAIL_MOVE=TAG fails the move of
 ///   that name tag only; FAKE_SLEEP_MOVE makes every move take that many seconds, and a move
@@ -75,6 +76,13 @@ case "$1 $2 $3" in
     : > "LOG.started-move"
     sleep "${FAKE_SLEEP_MOVE:-0}"
     [ "${FAKE_RETAG_EXIT:-0}" = 0 ] || exit "$FAKE_RETAG_EXIT"
+    if [ "$4" = -t ]; then
+      # A list made of the sources: its digest stands for them all.
+      to=$5; shift 5
+      for source in "$@"; do lookup "$source" >/dev/null || { echo "ERROR: $source: not found" >&2; exit 1; }; done
+      echo "$to $(hashed "$*")" >> "LOG.registry"
+      exit 0
+    fi
     [ "$4 $5" = "--prefer-index=false -t" ] || { echo "not a carbon copy: $*" >&2; exit 97; }
     to=$6; from=$7
     [ "$to" = "${FAKE_FAIL_MOVE-}" ] && { echo "ERROR: failed to push $to: unexpected status 500" >&2; exit 1; }

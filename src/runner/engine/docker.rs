@@ -30,10 +30,16 @@ impl Driver for Docker {
         for set in &options.set {
             args.extend(["--set".into(), set.clone()]);
         }
+        if let Some(platform) = &options.platform {
+            args.extend([
+                "--set".into(),
+                format!("{}.platform={platform}", job.distro.name),
+            ]);
+        }
         if options.registry.is_some() {
             args.extend([
                 "--set".into(),
-                format!("{}.tags={}", job.distro.name, job.digest_tag),
+                format!("{}.tags={}", job.distro.name, job.push_tag),
                 "--push".into(),
             ]);
         } else if !options.multi {
@@ -51,21 +57,7 @@ impl Driver for Docker {
             .iter()
             .map(|a| a.name.clone())
             .collect();
-        if let Some(cache) = job.cache {
-            // The bake file appends "/<image>", so the variable goes without a trailing slash.
-            bake.set_env
-                .push((CACHE_REGISTRY.to_owned(), cache.to_owned()));
-        }
-        if let Some(registry) = &options.registry {
-            bake.set_env
-                .push(("REGISTRY".into(), format!("{registry}/")));
-        }
-        if options.multi {
-            bake.set_env.push(("MULTI".into(), "true".into()));
-        }
-        if let Some(revision) = &options.revision {
-            bake.set_env.push(("REVISION".into(), revision.clone()));
-        }
+        bake.set_env = bake_variables(job);
         BuildCommands {
             prepare: Vec::new(),
             steps: vec![bake],
@@ -93,6 +85,23 @@ impl Driver for Docker {
             .map(String::from)
             .to_vec(),
         )
+    }
+
+    fn merge(&self, sources: &[String], target: &str) -> BuildCommands {
+        let step = match sources {
+            [one] => self.copy_tag(one, target),
+            _ => {
+                let mut args: Vec<String> = ["buildx", "imagetools", "create", "-t", target]
+                    .map(String::from)
+                    .to_vec();
+                args.extend(sources.iter().cloned());
+                Invocation::new(self.program(), args)
+            }
+        };
+        BuildCommands {
+            prepare: Vec::new(),
+            steps: vec![step],
+        }
     }
 
     /// The configuration, or for a manifest list a map of them by platform.
@@ -132,4 +141,24 @@ impl Driver for Docker {
             })
             .unwrap_or_default()
     }
+}
+
+/// The bake file's variables a job sets: the cache and image registries, MULTI, REVISION.
+fn bake_variables(job: &BuildJob) -> Vec<(String, String)> {
+    let options = job.options;
+    let mut variables = Vec::new();
+    if let Some(cache) = job.cache {
+        // The bake file appends "/<image>", so the variable goes without a trailing slash.
+        variables.push((CACHE_REGISTRY.to_owned(), cache.to_owned()));
+    }
+    if let Some(registry) = &options.registry {
+        variables.push(("REGISTRY".into(), format!("{registry}/")));
+    }
+    if options.multi {
+        variables.push(("MULTI".into(), "true".into()));
+    }
+    if let Some(revision) = &options.revision {
+        variables.push(("REVISION".into(), revision.clone()));
+    }
+    variables
 }

@@ -51,6 +51,11 @@ pub trait Driver: Sync {
     /// the registry, byte for byte (same digest, attestations kept): no rebuild, no pull.
     fn copy_tag(&self, from: &str, to: &str) -> Invocation;
 
+    /// The commands that assemble, inside the registry, one image from the per-platform images
+    /// `sources` and push it as `target`: a manifest list of them (a copy of the one source, for
+    /// a distro of one platform). No layer is pulled or rebuilt.
+    fn merge(&self, sources: &[String], target: &str) -> BuildCommands;
+
     /// The command that prints the image configuration of `image` (or, for a manifest list,
     /// of its images), which [`revision_in`] reads.
     fn config(&self, image: &str) -> Invocation;
@@ -61,6 +66,14 @@ pub trait Driver: Sync {
 
     /// The digest (`sha256:...`) in the output of [`Driver::inspect`]; empty when none.
     fn digest_of(&self, output: &[u8]) -> String;
+
+    /// The digest `image` points at in its registry now; `None` when it is not there (or the
+    /// registry did not answer).
+    fn registry_digest(&self, image: &str) -> Option<String> {
+        let output = process::capture_bytes(&self.inspect(image), &[]).ok()?;
+        let digest = self.digest_of(&output);
+        crate::hash::is_sha256_digest(&digest).then_some(digest)
+    }
 }
 
 /// What one target's build is made of, decided before any engine is asked.
@@ -72,8 +85,9 @@ pub struct BuildJob<'a> {
     pub distro: &'a DistroModel,
     /// Its image's name tag.
     pub tag: &'a str,
-    /// Its image's digest tag.
-    pub digest_tag: &'a str,
+    /// The tag pushed to the registry: its image's digest tag, or with a platform of its own
+    /// the per-platform tag (`<image>:<12 hex>-<arch>`) that `tcgen publish` merges.
+    pub push_tag: &'a str,
     /// Its input digest.
     pub input_digest: &'a str,
     /// The spec's `source`, for the image's labels.
@@ -107,6 +121,8 @@ pub struct BuildOptions {
     pub builder: Option<String>,
     /// Build every platform of each distro.
     pub multi: bool,
+    /// Build only this platform (one of each distro's).
+    pub platform: Option<String>,
     /// Bake attribute overrides (`target.key=value`).
     pub set: Vec<String>,
     /// bake's `--progress`.

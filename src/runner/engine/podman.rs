@@ -32,7 +32,10 @@ impl Podman {
                 manifest.to_owned(),
             ]);
         } else {
-            for tag in [job.tag, job.digest_tag] {
+            if let Some(platform) = &job.options.platform {
+                args.extend(["--platform".into(), platform.clone()]);
+            }
+            for tag in [job.tag, job.push_tag] {
                 args.extend(["-t".into(), tag.to_owned()]);
             }
         }
@@ -79,7 +82,7 @@ impl Driver for Podman {
     /// --all` of the manifest list, with all its images).
     fn build(&self, job: &BuildJob) -> BuildCommands {
         let registry = job.options.registry.is_some();
-        let manifest = if registry { job.digest_tag } else { job.tag };
+        let manifest = if registry { job.push_tag } else { job.tag };
         let mut commands = BuildCommands::default();
         let step = |args: &[&str]| {
             job.at_root(
@@ -97,7 +100,7 @@ impl Driver for Podman {
             // The digest file, over the image id `build` wrote, gets the digest of what the
             // registry holds: the one the summary shows and the name tag gets.
             let digest_file = job.metadata.to_string_lossy();
-            let pushed = format!("docker://{}", job.digest_tag);
+            let pushed = format!("docker://{}", job.push_tag);
             commands.steps.push(if job.options.multi {
                 step(&[
                     "manifest",
@@ -105,11 +108,11 @@ impl Driver for Podman {
                     "--all",
                     "--digestfile",
                     &digest_file,
-                    job.digest_tag,
+                    job.push_tag,
                     &pushed,
                 ])
             } else {
-                step(&["push", "--digestfile", &digest_file, job.digest_tag])
+                step(&["push", "--digestfile", &digest_file, job.push_tag])
             });
         }
         commands
@@ -139,6 +142,44 @@ impl Driver for Podman {
                 format!("docker://{to}"),
             ],
         )
+    }
+
+    /// A manifest list made locally from the sources' manifests (`manifest add` reads them from
+    /// the registry, no layers), pushed with every image it names.
+    fn merge(&self, sources: &[String], target: &str) -> BuildCommands {
+        if let [one] = sources {
+            return BuildCommands {
+                prepare: Vec::new(),
+                steps: vec![self.copy_tag(one, target)],
+            };
+        }
+        let podman = |args: &[&str]| {
+            Invocation::new(
+                self.program(),
+                args.iter().map(|a| (*a).to_owned()).collect(),
+            )
+        };
+        let mut steps = vec![podman(&["manifest", "create", target])];
+        for source in sources {
+            steps.push(podman(&[
+                "manifest",
+                "add",
+                target,
+                &format!("docker://{source}"),
+            ]));
+        }
+        steps.push(podman(&[
+            "manifest",
+            "push",
+            "--all",
+            target,
+            &format!("docker://{target}"),
+        ]));
+        BuildCommands {
+            // A list left by an earlier merge keeps what was added to it.
+            prepare: vec![podman(&["manifest", "rm", target])],
+            steps,
+        }
     }
 
     /// The configuration of the image for this machine's platform (of a manifest list, every

@@ -22,6 +22,11 @@ use crate::runner::engine::{BuildOptions, Driver, Engine, revision_in};
 use crate::runner::select::select;
 use crate::runner::target::tag;
 use crate::style::Styles;
+use assemble::{check_digest_tags, merge_all};
+use restore::restore;
+
+mod assemble;
+mod restore;
 
 /// What `tcgen publish` was asked to do.
 #[derive(Debug, Clone)]
@@ -61,6 +66,11 @@ pub fn run(spec: &Path, request: &PublishRequest, styles: Styles) -> Result<i32>
             Ok(Release {
                 target: name.clone(),
                 digest_tag: compiled.digest_tag(name, &tag),
+                platform_tags: distro
+                    .platforms
+                    .iter()
+                    .map(|p| compiled.platform_tag(name, &tag, p))
+                    .collect(),
                 tag,
             })
         })
@@ -88,6 +98,9 @@ pub struct Release {
     pub tag: String,
     /// The digest tag (`REGISTRY/impala-toolchain-X:<12 hex>`).
     pub digest_tag: String,
+    /// The per-platform tag of each platform of the distro (`<digest tag>-<arch>`): when the
+    /// digest tag is missing, it is assembled from these (builds split over machines).
+    pub platform_tags: Vec<String>,
 }
 
 /// How to publish.
@@ -113,9 +126,10 @@ struct Move<'a> {
 
 /// The command that moves `release`'s name tag, as `--dry-run` shows it.
 pub fn move_command(engine: Engine, root: &Path, release: &Release) -> Invocation {
-    let mut invocation = engine.driver().copy_tag(&release.digest_tag, &release.tag);
-    invocation.dir = Some(root.to_path_buf());
-    invocation
+    at_root(
+        engine.driver().copy_tag(&release.digest_tag, &release.tag),
+        root,
+    )
 }
 
 /// Publishes `releases`. Returns the exit code: 0 when every name tag points at its digest tag
@@ -128,6 +142,14 @@ pub fn publish(
     styles: Styles,
 ) -> Result<i32> {
     let driver = options.engine.driver();
+    let Some(merges) = check_digest_tags(driver, releases, styles) else {
+        return Ok(EXIT_FAILURE);
+    };
+    if !merge_all(options, &merges, styles)? {
+        return Ok(signals
+            .received()
+            .map_or(EXIT_FAILURE, |signal| 128 + signal));
+    }
     let Some(moves) = plan_moves(driver, releases, styles) else {
         return Ok(EXIT_FAILURE);
     };
@@ -158,12 +180,10 @@ pub fn publish(
     Ok(signals.received().map_or(code, |signal| 128 + signal))
 }
 
-/// The digest `image` points at in its registry; `None` when it is not there (or the
-/// registry did not answer).
-fn registry_digest(driver: &dyn Driver, image: &str) -> Option<String> {
-    let output = process::capture_bytes(&driver.inspect(image), &[]).ok()?;
-    let digest = driver.digest_of(&output);
-    crate::hash::is_sha256_digest(&digest).then_some(digest)
+/// `invocation`, run from `root`.
+pub(super) fn at_root(mut invocation: Invocation, root: &Path) -> Invocation {
+    invocation.dir = Some(root.to_path_buf());
+    invocation
 }
 
 /// Reads every digest tag and name tag, and returns the name tags that must move; `None`
@@ -176,10 +196,10 @@ fn plan_moves<'a>(
     let mut moves = Vec::new();
     let mut missing = Vec::new();
     for release in releases {
-        match registry_digest(driver, &release.digest_tag) {
+        match driver.registry_digest(&release.digest_tag) {
             None => missing.push(release.digest_tag.as_str()),
             Some(to) => {
-                let from = registry_digest(driver, &release.tag);
+                let from = driver.registry_digest(&release.tag);
                 if from.as_deref() != Some(to.as_str()) {
                     moves.push(Move { release, to, from });
                 }
@@ -190,7 +210,7 @@ fn plan_moves<'a>(
         return Some(moves);
     }
     eprintln!(
-        "{} not published, no name tag moved: {} not in the registry (or it did not answer): {}; build {} with --registry first",
+        "{} not published, no name tag moved: {} not in the registry (or it did not answer): {}",
         styles.err.error("error:"),
         if missing.len() == 1 {
             "this digest tag is"
@@ -198,7 +218,6 @@ fn plan_moves<'a>(
             "these digest tags are"
         },
         missing.join(", "),
-        if missing.len() == 1 { "it" } else { "them" },
     );
     None
 }
@@ -240,7 +259,7 @@ fn move_all(options: PublishOptions, moves: &[Move], styles: Styles) -> Result<i
         let (code, stderr) =
             process::run_held(&move_command(options.engine, options.root, current.release))?;
         let landed = code == 0
-            && registry_digest(driver, &current.release.tag).as_deref() == Some(&current.to);
+            && driver.registry_digest(&current.release.tag).as_deref() == Some(&current.to);
         if landed {
             continue;
         }
@@ -259,63 +278,4 @@ fn move_all(options: PublishOptions, moves: &[Move], styles: Styles) -> Result<i
         return Ok(EXIT_FAILURE);
     }
     Ok(0)
-}
-
-/// Points the name tags of `moved` back at what they pointed at before, and says what was
-/// restored and what could not be.
-fn restore(options: PublishOptions, moved: &[Move], styles: Styles) -> Result<()> {
-    if moved.is_empty() {
-        eprintln!("no name tag had moved: every one is where it was");
-        return Ok(());
-    }
-    for done in moved.iter().rev() {
-        let tag = &done.release.tag;
-        let Some(before) = &done.from else {
-            eprintln!(
-                "{} {tag} did not exist before this run and now points at {}: a registry tag cannot be taken back here; delete it by hand if it must go",
-                styles.err.warning("not restored:"),
-                done.to
-            );
-            continue;
-        };
-        let earlier = format!("{}@{before}", repository(tag));
-        let mut back = options.engine.driver().copy_tag(&earlier, tag);
-        back.dir = Some(options.root.to_path_buf());
-        match process::run_held(&back)? {
-            (0, _) => eprintln!(
-                "{} {tag} points at {before} again",
-                styles.err.good("restored:")
-            ),
-            (code, stderr) => eprintln!(
-                "{} {tag} still points at {} (moving it back to {before} failed with exit code {code}: {stderr}); run tcgen publish again",
-                styles.err.error("not restored:"),
-                done.to
-            ),
-        }
-    }
-    Ok(())
-}
-
-/// The repository of a tag without a tag of its own (`reg.example.com:5000/ns/image`).
-fn repository(tag: &str) -> &str {
-    let after_host = tag.find('/').map_or(0, |slash| slash + 1);
-    match tag[after_host..].rfind(':') {
-        Some(colon) => &tag[..after_host + colon],
-        None => tag,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_repository_of_a_name_tag_keeps_its_registry_port() {
-        assert_eq!(repository("localhost:5055/ns/img"), "localhost:5055/ns/img");
-        assert_eq!(
-            repository("localhost:5055/ns/img:abc"),
-            "localhost:5055/ns/img"
-        );
-        assert_eq!(repository("img"), "img");
-    }
 }
