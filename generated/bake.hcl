@@ -50,7 +50,7 @@ group "default" {
 target "redhat7" {
   context    = "generated/context"
   dockerfile = "../redhat7.Dockerfile"
-  tags       = [under(REGISTRY, "impala-toolchain-redhat7"), under(REGISTRY, "impala-toolchain-redhat7:dafd90f29ef1")]
+  tags       = [under(REGISTRY, "impala-toolchain-redhat7"), under(REGISTRY, "impala-toolchain-redhat7:fa5025f7fd9d")]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-redhat7:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-redhat7:buildcache")},mode=max"] : []
@@ -58,14 +58,14 @@ target "redhat7" {
     "org.opencontainers.image.title"    = "impala-toolchain-redhat7"
     "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
     "org.opencontainers.image.revision" = REVISION
-    "dev.tcgen.input-digest"            = "sha256:dafd90f29ef1dc976e42d9027abd046daa0f054926aa9d3ad73c819a41cb5064"
+    "dev.tcgen.input-digest"            = "sha256:fa5025f7fd9dd789be9897afc5a99d1f775c2194b0631566cffaf5f4fc6d9b91"
   }
 }
 
 target "redhat8" {
   context    = "generated/context"
   dockerfile = "../redhat8.Dockerfile"
-  tags       = [under(REGISTRY, "impala-toolchain-redhat8"), under(REGISTRY, "impala-toolchain-redhat8:e2e7f584c5c5")]
+  tags       = [under(REGISTRY, "impala-toolchain-redhat8"), under(REGISTRY, "impala-toolchain-redhat8:d47fe4a2d8c9")]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-redhat8:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-redhat8:buildcache")},mode=max"] : []
@@ -73,14 +73,14 @@ target "redhat8" {
     "org.opencontainers.image.title"    = "impala-toolchain-redhat8"
     "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
     "org.opencontainers.image.revision" = REVISION
-    "dev.tcgen.input-digest"            = "sha256:e2e7f584c5c5ec14478e445ae649e41629b0cdd998114ba2d36a46238ba3ed88"
+    "dev.tcgen.input-digest"            = "sha256:d47fe4a2d8c9858ff68eb58b11b9d97a006d72ebde72b3f06232d984188d192b"
   }
 }
 
 target "redhat9" {
   context    = "generated/context"
   dockerfile = "../redhat9.Dockerfile"
-  tags       = [under(REGISTRY, "impala-toolchain-redhat9"), under(REGISTRY, "impala-toolchain-redhat9:db31d0bd91ff")]
+  tags       = [under(REGISTRY, "impala-toolchain-redhat9"), under(REGISTRY, "impala-toolchain-redhat9:7e8cfb4b3c34")]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-redhat9:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-redhat9:buildcache")},mode=max"] : []
@@ -88,14 +88,14 @@ target "redhat9" {
     "org.opencontainers.image.title"    = "impala-toolchain-redhat9"
     "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
     "org.opencontainers.image.revision" = REVISION
-    "dev.tcgen.input-digest"            = "sha256:db31d0bd91ff686f3b452c68be749281591bbfbc50a542ea072554829463a285"
+    "dev.tcgen.input-digest"            = "sha256:7e8cfb4b3c34bc7d8168ac9109429b7a52e0f3ac2bcc2840e035f838f6a43cf5"
   }
 }
 
 target "redhat10" {
   context    = "generated/context"
   dockerfile = "../redhat10.Dockerfile"
-  tags       = [under(REGISTRY, "impala-toolchain-redhat10"), under(REGISTRY, "impala-toolchain-redhat10:1bd006a10cc7")]
+  tags       = [under(REGISTRY, "impala-toolchain-redhat10"), under(REGISTRY, "impala-toolchain-redhat10:deb871c7a7cb")]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-redhat10:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-redhat10:buildcache")},mode=max"] : []
@@ -103,14 +103,14 @@ target "redhat10" {
     "org.opencontainers.image.title"    = "impala-toolchain-redhat10"
     "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
     "org.opencontainers.image.revision" = REVISION
-    "dev.tcgen.input-digest"            = "sha256:1bd006a10cc70e1bfdd3300503a65bca4be79d8b9cc6d9c70cc3ab0424c41963"
+    "dev.tcgen.input-digest"            = "sha256:deb871c7a7cb6a7f86031539becc32e5cc934ce8b7149c0e0c5806e45ef45f76"
   }
 }
 
 target "sles12" {
   context    = "generated/context"
   dockerfile = "../sles12.Dockerfile"
-  tags       = [under(REGISTRY, "impala-toolchain-sles12"), under(REGISTRY, "impala-toolchain-sles12:0c28a0018ccd")]
+  tags       = [under(REGISTRY, "impala-toolchain-sles12"), under(REGISTRY, "impala-toolchain-sles12:a09a8050e391")]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-sles12:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-sles12:buildcache")},mode=max"] : []
@@ -118,7 +118,7 @@ target "sles12" {
     "org.opencontainers.image.title"    = "impala-toolchain-sles12"
     "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
     "org.opencontainers.image.revision" = REVISION
-    "dev.tcgen.input-digest"            = "sha256:0c28a0018ccd1d48e0937e365d0e3e99ca3c0c62c1f495feab874fa7ac0a740a"
+    "dev.tcgen.input-digest"            = "sha256:a09a8050e391a564c7b303fc258880ae1388ec4f1f5b6b60d41248c2f22785ca"
   }
   args = {
     SLES_MIRROR = SLES_MIRROR
@@ -128,7 +128,7 @@ target "sles12" {
 target "sles15" {
   context    = "generated/context"
   dockerfile = "../sles15.Dockerfile"
-  tags       = [under(REGISTRY, "impala-toolchain-sles15"), under(REGISTRY, "impala-toolchain-sles15:b03723bae1e1")]
+  tags       = [under(REGISTRY, "impala-toolchain-sles15"), under(REGISTRY, "impala-toolchain-sles15:a7cd0e824d83")]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-sles15:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-sles15:buildcache")},mode=max"] : []
@@ -136,14 +136,14 @@ target "sles15" {
     "org.opencontainers.image.title"    = "impala-toolchain-sles15"
     "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
     "org.opencontainers.image.revision" = REVISION
-    "dev.tcgen.input-digest"            = "sha256:b03723bae1e1e736f770dac2245e419c1f7def90384ada6beb5ffaf402d7b2bc"
+    "dev.tcgen.input-digest"            = "sha256:a7cd0e824d83995d0d8303f1d7770db150744b8677852bb15289923ed39c4b07"
   }
 }
 
 target "sles16" {
   context    = "generated/context"
   dockerfile = "../sles16.Dockerfile"
-  tags       = [under(REGISTRY, "impala-toolchain-sles16"), under(REGISTRY, "impala-toolchain-sles16:054bd77189b5")]
+  tags       = [under(REGISTRY, "impala-toolchain-sles16"), under(REGISTRY, "impala-toolchain-sles16:c40aa3e7db82")]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-sles16:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-sles16:buildcache")},mode=max"] : []
@@ -151,14 +151,14 @@ target "sles16" {
     "org.opencontainers.image.title"    = "impala-toolchain-sles16"
     "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
     "org.opencontainers.image.revision" = REVISION
-    "dev.tcgen.input-digest"            = "sha256:054bd77189b5d8106794b370a8fb063db4402f7076ee3a5a0b8724f7c8a30fcf"
+    "dev.tcgen.input-digest"            = "sha256:c40aa3e7db82550a4d5b47835a1ca79d65adbfd83d1f1df601651243fdf732de"
   }
 }
 
 target "ubuntu1604" {
   context    = "generated/context"
   dockerfile = "../ubuntu1604.Dockerfile"
-  tags       = [under(REGISTRY, "impala-toolchain-ubuntu1604"), under(REGISTRY, "impala-toolchain-ubuntu1604:f69571085a81")]
+  tags       = [under(REGISTRY, "impala-toolchain-ubuntu1604"), under(REGISTRY, "impala-toolchain-ubuntu1604:8c6de0e07278")]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu1604:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu1604:buildcache")},mode=max"] : []
@@ -166,14 +166,14 @@ target "ubuntu1604" {
     "org.opencontainers.image.title"    = "impala-toolchain-ubuntu1604"
     "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
     "org.opencontainers.image.revision" = REVISION
-    "dev.tcgen.input-digest"            = "sha256:f69571085a8130977114ca5a66f81027365261d3d9e4e9e65a20ba9ea90892c6"
+    "dev.tcgen.input-digest"            = "sha256:8c6de0e0727837619a35f91c719a2c34a9f037386c317c0f551ad44a2086a45b"
   }
 }
 
 target "ubuntu1804" {
   context    = "generated/context"
   dockerfile = "../ubuntu1804.Dockerfile"
-  tags       = [under(REGISTRY, "impala-toolchain-ubuntu1804"), under(REGISTRY, "impala-toolchain-ubuntu1804:65d7dc4a7a72")]
+  tags       = [under(REGISTRY, "impala-toolchain-ubuntu1804"), under(REGISTRY, "impala-toolchain-ubuntu1804:6b7b6eb639ef")]
   platforms  = MULTI ? ["linux/amd64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu1804:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu1804:buildcache")},mode=max"] : []
@@ -181,14 +181,14 @@ target "ubuntu1804" {
     "org.opencontainers.image.title"    = "impala-toolchain-ubuntu1804"
     "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
     "org.opencontainers.image.revision" = REVISION
-    "dev.tcgen.input-digest"            = "sha256:65d7dc4a7a72f7b92d8ba9987c4204a132929357c3b3ea389e1e570d75b81767"
+    "dev.tcgen.input-digest"            = "sha256:6b7b6eb639ef8ccbc7f233adf14e7b252a85556c216536aaec0607d34acfb2df"
   }
 }
 
 target "ubuntu2004" {
   context    = "generated/context"
   dockerfile = "../ubuntu2004.Dockerfile"
-  tags       = [under(REGISTRY, "impala-toolchain-ubuntu2004"), under(REGISTRY, "impala-toolchain-ubuntu2004:8886954bb70d")]
+  tags       = [under(REGISTRY, "impala-toolchain-ubuntu2004"), under(REGISTRY, "impala-toolchain-ubuntu2004:0fd71e6d262c")]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu2004:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu2004:buildcache")},mode=max"] : []
@@ -196,14 +196,14 @@ target "ubuntu2004" {
     "org.opencontainers.image.title"    = "impala-toolchain-ubuntu2004"
     "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
     "org.opencontainers.image.revision" = REVISION
-    "dev.tcgen.input-digest"            = "sha256:8886954bb70dbefe35bdd5d449c4ed2cc4d32bfaea4071d4579efcac4ce61096"
+    "dev.tcgen.input-digest"            = "sha256:0fd71e6d262c57fd1d2a4e6122c583ac8d1c11746218f99375a4da96b2064b18"
   }
 }
 
 target "ubuntu2204" {
   context    = "generated/context"
   dockerfile = "../ubuntu2204.Dockerfile"
-  tags       = [under(REGISTRY, "impala-toolchain-ubuntu2204"), under(REGISTRY, "impala-toolchain-ubuntu2204:b5af258a1aec")]
+  tags       = [under(REGISTRY, "impala-toolchain-ubuntu2204"), under(REGISTRY, "impala-toolchain-ubuntu2204:c50a1d5654c0")]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu2204:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu2204:buildcache")},mode=max"] : []
@@ -211,14 +211,14 @@ target "ubuntu2204" {
     "org.opencontainers.image.title"    = "impala-toolchain-ubuntu2204"
     "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
     "org.opencontainers.image.revision" = REVISION
-    "dev.tcgen.input-digest"            = "sha256:b5af258a1aec6bc0fac5b4fc4b7fea7795e42eeb910e24109e4517c7f47be1ff"
+    "dev.tcgen.input-digest"            = "sha256:c50a1d5654c046487bc0870f0fc789322d7698c8058f5b2d004980d081774b10"
   }
 }
 
 target "ubuntu2404" {
   context    = "generated/context"
   dockerfile = "../ubuntu2404.Dockerfile"
-  tags       = [under(REGISTRY, "impala-toolchain-ubuntu2404"), under(REGISTRY, "impala-toolchain-ubuntu2404:6c071783d9ff")]
+  tags       = [under(REGISTRY, "impala-toolchain-ubuntu2404"), under(REGISTRY, "impala-toolchain-ubuntu2404:9bf86f1b1ffb")]
   platforms  = MULTI ? ["linux/amd64", "linux/arm64"] : []
   cache-from = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu2404:buildcache")}"] : []
   cache-to   = CACHE_REGISTRY != "" ? ["type=registry,ref=${under(CACHE_REGISTRY, "impala-toolchain-ubuntu2404:buildcache")},mode=max"] : []
@@ -226,6 +226,6 @@ target "ubuntu2404" {
     "org.opencontainers.image.title"    = "impala-toolchain-ubuntu2404"
     "org.opencontainers.image.source"   = "https://github.com/cloudera/native-toolchain"
     "org.opencontainers.image.revision" = REVISION
-    "dev.tcgen.input-digest"            = "sha256:6c071783d9ffe19ff17ca81b2ab6922271305a4f11bd5fb6b1d32b19703694e1"
+    "dev.tcgen.input-digest"            = "sha256:9bf86f1b1ffba7d30b5ed57666caa12544ef6d483f8792ff470a06d55a0673d3"
   }
 }

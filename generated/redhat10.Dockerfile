@@ -4,14 +4,14 @@ ARG TARGETARCH
 
 COPY repos/adoptium.repo /etc/yum.repos.d/adoptium.repo
 RUN --mount=type=cache,id=tcgen-redhat10-var-cache-dnf-${TARGETARCH},target=/var/cache/dnf,sharing=locked \
-    dnf -y install \
+    dnf -y --refresh install \
       dnf-plugins-core
 RUN dnf config-manager --set-enabled crb
 RUN --mount=type=cache,id=tcgen-redhat10-var-cache-dnf-${TARGETARCH},target=/var/cache/dnf,sharing=locked \
-    dnf -y install \
+    dnf -y --refresh install \
       epel-release
 RUN --mount=type=cache,id=tcgen-redhat10-var-cache-dnf-${TARGETARCH},target=/var/cache/dnf,sharing=locked \
-    dnf -y install \
+    dnf -y --refresh install \
       annobin-plugin-gcc \
       autoconf \
       automake \

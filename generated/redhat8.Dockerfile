@@ -7,10 +7,10 @@ COPY repos/CentOS-8.2.2004-Extras.repo /etc/yum.repos.d/CentOS-Extras.repo
 COPY repos/CentOS-8.2.2004-AppStream.repo /etc/yum.repos.d/CentOS-AppStream.repo
 COPY repos/CentOS-8.2.2004-PowerTools.repo /etc/yum.repos.d/CentOS-PowerTools.repo
 RUN --mount=type=cache,id=tcgen-redhat8-var-cache-dnf-${TARGETARCH},target=/var/cache/dnf,sharing=locked \
-    dnf -y install \
+    dnf -y --refresh install \
       https://dl.fedoraproject.org/pub/epel/epel-release-latest-8.noarch.rpm
 RUN --mount=type=cache,id=tcgen-redhat8-var-cache-dnf-${TARGETARCH},target=/var/cache/dnf,sharing=locked \
-    dnf -y install \
+    dnf -y --refresh install \
       annobin \
       autoconf \
       automake \

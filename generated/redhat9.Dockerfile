@@ -7,14 +7,14 @@ COPY repos/rocky-addons.repo /etc/yum.repos.d/rocky-addons.repo
 COPY repos/rocky-extras.repo /etc/yum.repos.d/rocky-extras.repo
 COPY repos/rocky-devel.repo /etc/yum.repos.d/rocky-devel.repo
 RUN --mount=type=cache,id=tcgen-redhat9-var-cache-dnf-${TARGETARCH},target=/var/cache/dnf,sharing=locked \
-    dnf -y install \
+    dnf -y --refresh install \
       dnf-plugins-core
 RUN dnf config-manager --set-enabled crb
 RUN --mount=type=cache,id=tcgen-redhat9-var-cache-dnf-${TARGETARCH},target=/var/cache/dnf,sharing=locked \
-    dnf -y install \
+    dnf -y --refresh install \
       epel-release
 RUN --mount=type=cache,id=tcgen-redhat9-var-cache-dnf-${TARGETARCH},target=/var/cache/dnf,sharing=locked \
-    dnf -y install \
+    dnf -y --refresh install \
       annobin \
       autoconf \
       automake \

@@ -49,6 +49,19 @@ impl Family {
         }
     }
 
+    /// How a distro of this family adds a repository, for messages that refuse another way.
+    pub fn repository_advice(self) -> &'static str {
+        match self {
+            Family::Apt => {
+                "add the repository with a run step before the install that writes /etc/apt/sources.list.d/NAME.list with its key (signed-by), or with the distro's own tool"
+            }
+            Family::Yum | Family::Dnf => {
+                "list .repo files under the top-level repositories and name them in the distro's repositories"
+            }
+            Family::Zypper => "add the repository by URL with an add_repo step",
+        }
+    }
+
     /// Where the package manager keeps what it downloads (repository metadata and package
     /// files): the folders an install step mounts as caches.
     pub fn download_dirs(self) -> &'static [&'static str] {

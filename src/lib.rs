@@ -29,5 +29,6 @@ mod runner;
 mod style;
 mod suggest;
 mod table;
+mod words;
 
 pub use runner::in_docker::{PASSTHROUGH, copy_sources};

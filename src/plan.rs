@@ -16,6 +16,7 @@ use crate::git::Revision;
 use crate::lock::lock_path;
 use crate::pipeline::{Compiled, compile_bytes};
 use crate::render::digest::{ImageInputs, image_inputs};
+use crate::words::count;
 
 /// Why an image is in the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -273,14 +274,16 @@ pub fn plan_text(plan: &Plan) -> String {
     let _ = match &plan.since {
         Some(base) => writeln!(
             text,
-            "{} of {total} images changed since {} ({})",
+            "{} of {} changed since {} ({})",
             plan.changed.len(),
+            count(total, "image"),
             base.name,
             &base.commit[..base.commit.len().min(12)]
         ),
         None => writeln!(
             text,
-            "{total} images (no --changed-since: every image is planned)"
+            "{} (no --changed-since: every image is planned)",
+            count(total, "image")
         ),
     };
     let width = plan.changed.iter().map(|c| c.name.len()).max().unwrap_or(0);

@@ -50,6 +50,28 @@ impl Invocation {
         command
     }
 
+    /// Fails, as a run would, when the program cannot be found: a name looked up on PATH, or a
+    /// path that is not an executable file. For checking before anything starts.
+    pub fn check_runnable(&self) -> Result<()> {
+        use std::os::unix::fs::PermissionsExt as _;
+        let runnable = |path: &Path| {
+            path.metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        };
+        let found = if self.program.contains('/') {
+            runnable(Path::new(&self.program))
+        } else {
+            std::env::var_os("PATH").is_some_and(|path| {
+                std::env::split_paths(&path).any(|dir| runnable(&dir.join(&self.program)))
+            })
+        };
+        if found {
+            Ok(())
+        } else {
+            Err(self.spawn_error(std::io::Error::from(std::io::ErrorKind::NotFound)))
+        }
+    }
+
     fn spawn_error(&self, e: std::io::Error) -> Error {
         if e.kind() == std::io::ErrorKind::NotFound {
             Error::Command(format!(

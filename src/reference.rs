@@ -60,8 +60,16 @@ pub fn parse(text: &str) -> Result<ImageReference<'_>, String> {
     if name.is_empty() {
         return Err("the name is empty".to_owned());
     }
+    // A first component that is a host with a dot, a port or `localhost` names the registry
+    // whatever follows, so that a fault in the path is blamed on the path, not on the host.
+    let names_host = |first: &str| first.contains(['.', ':']) || first == "localhost";
     let path = match name.split_once('/') {
-        Some((first, path)) if is_domain(first) && path.split('/').all(is_path_component) => path,
+        Some((first, path))
+            if is_domain(first)
+                && (names_host(first) || path.split('/').all(is_path_component)) =>
+        {
+            path
+        }
         _ => name,
     };
     if let Some(bad) = path.split('/').find(|c| !is_path_component(c)) {
@@ -200,6 +208,17 @@ mod tests {
             parse(&format!("ubuntu@sha256:{}", "a".repeat(64)))
                 .unwrap()
                 .is_pinned()
+        );
+    }
+
+    #[test]
+    fn a_fault_in_the_path_is_blamed_on_the_path() {
+        let error = parse("localhost:5057/NewComer/image").unwrap_err();
+        assert!(error.contains("'NewComer' has capital letters"), "{error}");
+        let error = registry_prefix("localhost:5057/NewComer").unwrap_err();
+        assert!(
+            error.contains("'NewComer'") && !error.contains("'localhost:5057' is not"),
+            "{error}"
         );
     }
 

@@ -432,3 +432,49 @@ fn check_names_the_tcgen_version_that_wrote_the_files_when_it_differs() {
         "{stdout}"
     );
 }
+
+#[test]
+fn counts_of_one_are_singular() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = fs::read_to_string(common::fixture("minimal.yaml")).unwrap();
+    fs::write(dir.path().join("distros.yaml"), spec).unwrap();
+    let (code, stdout, _) = common::outcome(dir.path(), &["render"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("note: 1 base image not pinned"), "{stdout}");
+    fs::write(dir.path().join("generated/notes.txt"), "mine\n").unwrap();
+    let (_, stdout, _) = common::outcome(dir.path(), &["render", "--check"]);
+    assert!(
+        stdout.contains("note: 1 file in generated that tcgen did not write"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = common::outcome(dir.path(), &["plan"]);
+    assert!(
+        stdout.starts_with("1 image (no --changed-since"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_advice_for_a_repository_on_apt_is_a_step_that_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    let refused = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad/repo-file-on-apt.yaml"),
+    )
+    .unwrap();
+    fs::write(dir.path().join("distros.yaml"), &refused).unwrap();
+    let (code, _, stderr) = common::outcome(dir.path(), &["render"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(
+            "a run step before the install that writes /etc/apt/sources.list.d/NAME.list"
+        ),
+        "{stderr}"
+    );
+    let advised = refused.replace(
+        "    repositories: [vendor.repo]\n",
+        "    before_install:\n      - run: echo 'deb [signed-by=/etc/apt/keyrings/vendor.gpg] https://example.com/repo stable main' > /etc/apt/sources.list.d/vendor.list\n",
+    );
+    fs::write(dir.path().join("distros.yaml"), advised).unwrap();
+    let (code, _, stderr) = common::outcome(dir.path(), &["render"]);
+    assert_eq!(code, 0, "{stderr}");
+}

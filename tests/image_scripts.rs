@@ -223,3 +223,37 @@ fn every_script_file_is_built_in_so_a_tool_needs_no_rust_change() {
     files.sort();
     assert_eq!(tcgen::render::script_names(), files);
 }
+
+#[test]
+fn the_aws_cli_lands_in_usr_bin_as_upstream_installs_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    let record = dir.path().join("install-args");
+    // Stand-ins: curl writes what it is asked for, gpg accepts the signature, and unzip
+    // unpacks an installer that records how it was run.
+    write_executable(
+        &bin.join("curl"),
+        "#!/bin/sh\nwhile [ $# -gt 1 ]; do [ \"$1\" = --output ] && : > \"$2\"; shift; done\n",
+    );
+    write_executable(&bin.join("gpg"), "#!/bin/sh\nexit 0\n");
+    write_executable(
+        &bin.join("unzip"),
+        &format!(
+            "#!/bin/sh\nmkdir -p \"$4/aws\"\nprintf '#!/bin/sh\\necho \"$*\" > {}\\n' > \"$4/aws/install\"\nchmod +x \"$4/aws/install\"\n",
+            record.display()
+        ),
+    );
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let output = Command::new("sh")
+        .arg(script("install-awscli.sh"))
+        .env("PATH", path)
+        .env("AWSCLI_URL_BASE", "https://example.com/awscli")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output));
+    assert_eq!(
+        fs::read_to_string(&record).unwrap().trim(),
+        "--bin-dir /usr/bin --update"
+    );
+}

@@ -55,7 +55,7 @@ fn lock_pins_every_base_once_and_render_writes_the_digests() {
     let dir = repo.path();
     let output = tcgen(dir, &["render"]);
     assert!(
-        text(&output).contains("note: 4 base image(s) not pinned"),
+        text(&output).contains("note: 4 base images not pinned"),
         "{}",
         text(&output)
     );

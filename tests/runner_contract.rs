@@ -185,10 +185,14 @@ fn a_missing_engine_is_a_clear_error() {
             .output()
             .unwrap();
         assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
-            String::from_utf8_lossy(&output.stderr)
-                .contains("cannot run /nonexistent/docker: it is not installed or not on PATH"),
+            stderr.contains("cannot run /nonexistent/docker: it is not installed or not on PATH"),
             "{args:?}"
+        );
+        assert!(
+            !stderr.contains("building"),
+            "{args:?}: nothing starts: {stderr}"
         );
     }
 }
@@ -432,14 +436,42 @@ fn sigint_and_sigterm_during_a_build_stop_it_and_report_every_target() {
             "tcgen waited for the build instead of stopping it"
         );
         for target in ["debian12", "rocky9"] {
+            let row = summary_row(&stdout, target);
+            assert_eq!(row[1], "interrupted", "{stdout}");
+            assert!(
+                row[2].ends_with('s') && row[2] != "-",
+                "the time it ran: {stdout}"
+            );
             assert_eq!(
-                summary_row(&stdout, target)[1..3],
-                ["not run", "-"],
-                "{stdout}"
+                row[3],
+                format!("stopped: see build_docker/logs/{target}.log")
             );
         }
         assert!(stderr.contains("interrupted"), "{stderr}");
     }
+    // With one build at a time, the target that never started says so.
+    let dir = repo();
+    let (engine, _) = fake_engine::fake_engine(dir.path());
+    let (_, stdout, _) = interrupted(
+        dir.path(),
+        &["build", "--jobs", "1", "debian12", "rocky9"],
+        &[
+            ("TCGEN_DOCKER", engine.to_str().unwrap()),
+            ("FAKE_SLEEP_buildx", "60"),
+        ],
+        libc::SIGTERM,
+        "buildx",
+    );
+    assert_eq!(
+        summary_row(&stdout, "debian12")[1],
+        "interrupted",
+        "{stdout}"
+    );
+    assert_eq!(
+        summary_row(&stdout, "rocky9")[1..],
+        ["not run", "-", "not started: the run was interrupted first"],
+        "{stdout}"
+    );
 }
 
 #[test]

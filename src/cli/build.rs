@@ -43,7 +43,7 @@ pub struct BuildArgs {
     /// Progress output passed to bake (auto, plain, tty).
     #[arg(long)]
     progress: Option<String>,
-    /// Directory of the generated files, relative to `root`.
+    /// Directory of the generated files, relative to the folder tcgen works in.
     #[arg(long, default_value = DEFAULT_OUT, value_name = "DIR")]
     out: PathBuf,
     /// Directory for one log per target.

@@ -15,6 +15,7 @@ use crate::runner::Engine;
 use crate::runner::resolve::resolve;
 use crate::spec::Spec;
 use crate::spec::load::load_file;
+use crate::words::count;
 
 /// What `tcgen lock` does.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +107,8 @@ fn report_check(
     }
     writeln!(
         stdout,
-        "{moved} locked base image(s) moved: run `{}` and `{}`, and commit both",
+        "{} moved: run `{}` and `{}`, and commit both",
+        count(moved, "locked base image"),
         tcgen_command(spec_path, "lock --update"),
         tcgen_command(spec_path, "render")
     )
@@ -124,9 +126,9 @@ fn write_lock(spec_path: &Path, lock: &Lock, stdout: &mut dyn Write) -> Result<(
     outdir::replace_file(&path, text.as_bytes())?;
     writeln!(
         stdout,
-        "wrote {} ({} base images); run `{}` to pin the Dockerfiles",
+        "wrote {} ({}); run `{}` to pin the Dockerfiles",
         path.display(),
-        lock.digests.len(),
+        count(lock.digests.len(), "base image"),
         tcgen_command(spec_path, "render")
     )
     .map_err(Error::stdout)

@@ -9,6 +9,7 @@ use crate::output::FileSet;
 use crate::pipeline::{compile, provenance, tcgen_command};
 use crate::render::manifest::{self, MANIFEST_FILE};
 use crate::style::Style;
+use crate::words::count;
 
 /// What `render` did, for the exit code.
 #[derive(Debug, PartialEq, Eq)]
@@ -33,8 +34,8 @@ pub fn render_command(
     if !unpinned.is_empty() {
         writeln!(
             stdout,
-            "note: {} base image(s) not pinned to a digest: {}; run `{}` to pin them",
-            unpinned.len(),
+            "note: {} not pinned to a digest: {}; run `{}` to pin them",
+            count(unpinned.len(), "base image"),
             unpinned.join(", "),
             tcgen_command(spec_path, "lock")
         )
@@ -53,12 +54,13 @@ pub fn render_command(
         });
     writeln!(
         stdout,
-        "rendered {} files into {}: {} changed, {} added, {} removed; build context: {context_files} files, {:.1} KiB",
-        files.len(),
+        "rendered {} into {}: {} changed, {} added, {} removed; build context: {}, {:.1} KiB",
+        count(files.len(), "file"),
         out.display(),
         drift.changed.len(),
         drift.missing.len(),
         drift.orphaned.len(),
+        count(context_files, "file"),
         context_bytes as f64 / 1024.0
     )
     .map_err(Error::stdout)?;
@@ -80,9 +82,9 @@ fn check_output(
     if drift.is_empty() {
         writeln!(
             stdout,
-            "{} is up to date ({} files)",
+            "{} is up to date ({})",
             out.display(),
-            files.len()
+            count(files.len(), "file")
         )
         .map_err(Error::stdout)?;
         return Ok(RenderOutcome::UpToDate);

@@ -11,6 +11,7 @@ use similar::TextDiff;
 use super::{Owner, walk};
 use crate::error::{Error, Result};
 use crate::output::FileSet;
+use crate::words::count;
 
 /// How the output directory differs from a [`FileSet`].
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -57,8 +58,8 @@ impl Drift {
             return String::new();
         }
         let mut text = format!(
-            "note: {} file(s) in {} that tcgen did not write (or that were edited since), left alone:\n",
-            self.foreign.len(),
+            "note: {} in {} that tcgen did not write (or that were edited since), left alone:\n",
+            count(self.foreign.len(), "file"),
             out.display()
         );
         for path in &self.foreign {

@@ -15,7 +15,7 @@ use crate::runner::progress::{Live, PlainLines};
 use crate::runner::publish::{PublishOptions, Release, move_command, publish};
 use crate::runner::report::{self, Row, Status};
 use crate::runner::select::{changed_since, select};
-use crate::runner::target::{Results, TargetBuild, TargetPlan, target_builds};
+use crate::runner::target::{Results, TargetBuild, TargetPlan, TargetResult, target_builds};
 use crate::runner::{Environment, ProcessEnvironment, schedule};
 use crate::style::Styles;
 
@@ -70,6 +70,9 @@ pub fn run(spec: &Path, request: &BuildRequest, styles: Styles) -> Result<i32> {
     if request.dry_run {
         print_dry_run(request, &builds);
         return Ok(0);
+    }
+    if let Some(first) = builds.iter().flat_map(|b| &b.steps).next() {
+        first.check_runnable()?;
     }
     let skipped: BTreeSet<String> = builds
         .iter()
@@ -204,7 +207,8 @@ fn report(request: &BuildRequest, ran: &Ran, styles: Styles) -> i32 {
         styles,
     );
     for build in ran.builds {
-        if ran.results.get(&build.target).is_some_and(|f| !f.built()) {
+        let failed = ran.results.get(&build.target).map(|f| &f.result);
+        if matches!(failed, Some(TargetResult::Failed(_))) {
             eprint!("{}", report::failure_excerpt(build, styles));
         }
     }

@@ -115,7 +115,7 @@ impl Drop for Live {
     fn drop(&mut self) {
         for line in self.lines.values() {
             if !line.is_finished() {
-                line.abandon();
+                line.finish_and_clear();
             }
         }
         let _ = self.bars.clear();
@@ -134,6 +134,7 @@ fn outcome(style: Style, finished: &Finished) -> String {
             finished.attempts
         )),
         TargetResult::Failed(code) => style.error(&format!("FAILED (exit code {code})")),
+        TargetResult::Interrupted => style.warning("interrupted"),
     }
 }
 
@@ -162,7 +163,7 @@ fn step_of(line: &str) -> Option<String> {
         return count
             .split_once('/')
             .is_some_and(|(a, b)| is_number(a) && is_number(b))
-            .then(|| format!("[{count}] {}", instruction.trim()));
+            .then(|| format!("[{count}] {}", without_mounts(instruction.trim())));
     }
     let rest = line.strip_prefix('#')?;
     let (_, rest) = rest.split_once(" [")?;
@@ -171,7 +172,21 @@ fn step_of(line: &str) -> Option<String> {
     count
         .split_once('/')
         .is_some_and(|(a, b)| is_number(a) && is_number(b))
-        .then(|| format!("[{count}] {}", instruction.trim()))
+        .then(|| format!("[{count}] {}", without_mounts(instruction.trim())))
+}
+
+/// A `RUN` instruction without its `--mount=...` options, which say nothing about what runs
+/// and would fill the line: `RUN --mount=type=cache,... apt-get install` is `RUN apt-get install`.
+fn without_mounts(instruction: &str) -> String {
+    let Some(rest) = instruction.strip_prefix("RUN ") else {
+        return instruction.to_owned();
+    };
+    let command = rest
+        .trim_start()
+        .split_inclusive(char::is_whitespace)
+        .skip_while(|word| word.starts_with("--mount=") || word.trim().is_empty())
+        .collect::<String>();
+    format!("RUN {}", command.trim_start())
 }
 
 fn is_number(text: &str) -> bool {
@@ -181,6 +196,21 @@ fn is_number(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_step_shows_the_command_without_its_cache_mounts() {
+        assert_eq!(
+            step_of("STEP 2/4: RUN --mount=type=cache,id=tcgen-d-var-cache-apt-amd64,target=/var/cache/apt,sharing=locked     --mount=type=cache,id=x,target=/var/lib/apt/lists rm -f /etc/apt/apt.conf.d/docker-clean  && apt-get update").as_deref(),
+            Some("[2/4] RUN rm -f /etc/apt/apt.conf.d/docker-clean  && apt-get update")
+        );
+        assert_eq!(
+            step_of(
+                "#9 [debian12 2/4] RUN --mount=type=cache,id=a,target=/b apt-get install -y file"
+            )
+            .as_deref(),
+            Some("[2/4] RUN apt-get install -y file")
+        );
+    }
 
     #[test]
     fn steps_are_read_from_buildah_and_buildkit_lines() {

@@ -17,6 +17,8 @@ pub enum Status {
     Failed,
     /// Not built: the registry has its digest tag.
     Skipped,
+    /// Stopped while it ran: the run was interrupted.
+    Interrupted,
     /// Not reached: the run was interrupted first.
     NotRun,
 }
@@ -27,6 +29,7 @@ impl Status {
             Status::Built => "built",
             Status::Failed => "FAILED",
             Status::Skipped => "skipped",
+            Status::Interrupted => "interrupted",
             Status::NotRun => "not run",
         }
     }
@@ -77,7 +80,7 @@ pub fn table(rows: &[Row], style: Style) -> String {
         Some(index) if column == 1 => match rows[index].status {
             Status::Built => style.good(&cell),
             Status::Failed => style.error(&cell),
-            Status::Skipped | Status::NotRun => style.warning(&cell),
+            Status::Skipped | Status::Interrupted | Status::NotRun => style.warning(&cell),
         },
         Some(_) => cell,
     };
@@ -109,7 +112,10 @@ pub fn row(
             let detail = format!("{} is in the registry", build.push_tag);
             (Status::Skipped, detail)
         } else {
-            (Status::NotRun, "interrupted before it started".to_owned())
+            (
+                Status::NotRun,
+                "not started: the run was interrupted first".to_owned(),
+            )
         };
         return Row {
             target: build.target.clone(),
@@ -132,6 +138,10 @@ pub fn row(
         TargetResult::Failed(code) => {
             let detail = format!("exit code {code}: see {}", build.log.display());
             (Status::Failed, detail)
+        }
+        TargetResult::Interrupted => {
+            let detail = format!("stopped: see {}", build.log.display());
+            (Status::Interrupted, detail)
         }
     };
     Row {
@@ -188,18 +198,35 @@ pub fn failure_excerpt(build: &TargetBuild, styles: Styles) -> String {
     for line in tail {
         text.push_str(&format!("  {line}\n"));
     }
-    let unreachable = [
-        "Cannot connect to the Docker daemon",
-        "Is the docker daemon running",
-        "connection refused",
-    ];
-    if unreachable.iter().any(|sign| log.contains(sign)) {
-        text.push_str(&format!(
-            "{} the engine cannot reach its daemon: start it (`sudo systemctl start docker`), or point DOCKER_HOST or --builder at one that runs\n",
-            styles.err.warning("hint:")
-        ));
+    if let Some(hint) = hint_for(&log) {
+        text.push_str(&format!("{} {hint}\n", styles.err.warning("hint:")));
     }
     text
+}
+
+/// What docker and its clients say when the daemon does not answer.
+const DAEMON_DOWN: &[&str] = &[
+    "Cannot connect to the Docker daemon",
+    "Is the docker daemon running",
+    "failed to connect to the docker API",
+    "error during connect",
+];
+
+/// What a push or pull says when a registry does not answer.
+const REGISTRY_DOWN: &[&str] = &["connection refused", "no such host", "i/o timeout"];
+
+/// What to do about a failure whose log shows a cause tcgen can name: a daemon that does not
+/// answer, or a registry that does not. The daemon is named first: with it down, nothing else
+/// in the log says anything about a registry.
+fn hint_for(log: &str) -> Option<&'static str> {
+    if DAEMON_DOWN.iter().any(|sign| log.contains(sign)) {
+        return Some(
+            "the engine cannot reach its daemon: start it (`sudo systemctl start docker`), or point DOCKER_HOST or --builder at one that runs",
+        );
+    }
+    REGISTRY_DOWN.iter().any(|sign| log.contains(sign)).then_some(
+        "a registry did not answer (see the end of the log): check the registry in --registry or CACHE_REGISTRY, and that it runs and is reachable from the builder",
+    )
 }
 
 #[cfg(test)]
@@ -241,6 +268,20 @@ mod tests {
              redhat9     not run  -      interrupted\n"
         );
         assert_eq!(duration(Duration::from_secs(3725)), "1h02m");
+    }
+
+    #[test]
+    fn the_hint_follows_what_failed() {
+        let daemon = hint_for("ERROR: failed to connect to the docker API at unix:///nope.sock");
+        assert!(daemon.is_some_and(|h| h.contains("daemon")), "{daemon:?}");
+        let registry = hint_for(
+            "ERROR: failed to push localhost:5057/x: dial tcp 127.0.0.1:5057: connect: connection refused",
+        );
+        assert!(
+            registry.is_some_and(|h| h.contains("registry") && !h.contains("daemon")),
+            "{registry:?}"
+        );
+        assert_eq!(hint_for("E: Unable to locate package nope"), None);
     }
 
     #[test]

@@ -36,9 +36,9 @@ enum Event {
 }
 
 /// Runs `builds`, at most `jobs` at a time (at least one), in their order; a target that fails
-/// is built again up to `retries` times. Returns how every target that ran to its end ended
-/// and, when SIGINT or SIGTERM came, the signal: targets that were running then were stopped
-/// and have no result, and no further target started.
+/// is built again up to `retries` times. Returns how every target that started ended and, when
+/// SIGINT or SIGTERM came, the signal: targets that were running then were stopped (their
+/// result says so, with the time they ran), and no further target started.
 pub fn run(
     builds: &[TargetBuild],
     jobs: usize,
@@ -78,7 +78,10 @@ pub fn run(
                             observer.finished(build, &finished);
                             results.insert(build.target.clone(), finished);
                         }
-                        Ok(None) => {}
+                        Ok(None) => {
+                            let finished = finished(TargetResult::Interrupted, started, 1);
+                            results.insert(build.target.clone(), finished);
+                        }
                         Err(error) => failure = failure.or(Some(error)),
                     }
                 }

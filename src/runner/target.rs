@@ -44,6 +44,8 @@ pub enum TargetResult {
     Built(Option<String>),
     /// Failed with this exit code.
     Failed(i32),
+    /// Stopped by SIGINT or SIGTERM while it ran.
+    Interrupted,
 }
 
 /// How a target that ran to its end ended.

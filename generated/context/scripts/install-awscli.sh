@@ -50,4 +50,4 @@ gpg --batch --quiet --import "$work/aws-cli-team.asc"
 gpg --batch --verify "$zip.sig" "$zip"
 
 unzip -q "$zip" -d "$work"
-"$work/aws/install" --update
+"$work/aws/install" --bin-dir /usr/bin --update

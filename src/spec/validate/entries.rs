@@ -102,7 +102,7 @@ impl Validator {
                 }
                 Step::AddRepo(AddRepo { url, alias }) => {
                     if !distro.family.adds_repos_by_url() {
-                        self.problem(&at, &format!("add_repo works only in the zypper family, and this distro is {}; yum and dnf distros list .repo files under repositories", distro.family.name()));
+                        self.problem(&at, &format!("add_repo works only in the zypper family, and this distro is {}: {}", distro.family.name(), distro.family.repository_advice()));
                     }
                     self.check_url_with_args(
                         &format!("{at}.add_repo.url"),
@@ -190,8 +190,9 @@ impl Validator {
                 self.problem(
                     &at,
                     &format!(
-                        "the {} family does not use .repo files; use an add_repo step",
-                        distro.family.name()
+                        "the {} family does not use .repo files: {}",
+                        distro.family.name(),
+                        distro.family.repository_advice()
                     ),
                 );
             }
