@@ -262,8 +262,7 @@ fn digests_do_not_change_with_the_spec_name_or_output_folder_and_every_command_a
 fn output_to_a_closed_pipe_ends_quietly() {
     let dir = common::scratch_with("fleet.yaml");
     for args in [&["man"][..], &["show", "debian12"], &["schema"]] {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tcgen"))
-            .current_dir(dir.path())
+        let mut child = common::tcgen(dir.path())
             .args(args)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())

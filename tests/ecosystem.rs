@@ -473,7 +473,7 @@ fn the_weekly_workflow_refreshes_the_lock_renders_and_opens_a_pull_request() {
 /// A scratch repository with the fleet fixture, and a PATH on which `tcgen` is this build.
 fn completion_repo() -> (tempfile::TempDir, String) {
     let dir = common::scratch_with("fleet.yaml");
-    let bin = Path::new(env!("CARGO_BIN_EXE_tcgen")).parent().unwrap();
+    let bin = Path::new(common::TCGEN).parent().unwrap();
     let path = format!(
         "{}:{}",
         bin.display(),

@@ -5,7 +5,6 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 use tcgen::copy_sources;
 
@@ -88,11 +87,8 @@ fn every_mount_point_inside_the_repository_is_made_before_the_container() {
         &engine,
         "#!/bin/sh\nif [ \"$1\" = create ]; then for d in build check source ccache; do [ -d \"$d\" ] && echo \"$d\" >> seen; done; echo c0ffee; fi\n",
     );
-    let output = Command::new(env!("CARGO_BIN_EXE_tcgen"))
-        .current_dir(repo)
+    let output = common::tcgen(repo)
         .env("TCGEN_DOCKER", &engine)
-        .env_remove("USE_CCACHE")
-        .env_remove("CCACHE_DIR")
         .args(["in-docker", "test-toolchain-debian12", "--", "true"])
         .output()
         .unwrap();

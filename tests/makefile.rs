@@ -12,13 +12,7 @@ mod common;
 /// tcgen that appends `<image> <TOOLCHAIN_BUILD_ID>` to calls.log.
 fn checkout() -> tempfile::TempDir {
     let dir = common::scratch_with("fleet.yaml");
-    let status = Command::new(env!("CARGO_BIN_EXE_tcgen"))
-        .current_dir(dir.path())
-        .arg("render")
-        .output()
-        .unwrap()
-        .status;
-    assert!(status.success());
+    common::assert_succeeded(&common::run(dir.path(), &["render"]));
     fs::write(
         dir.path().join("functions.sh"),
         "generate_build_id() {\n  n=$(cat .ids 2>/dev/null || echo 0); n=$((n + 1)); echo $n > .ids\n  echo \"id-$n-$$\"\n}\n",
@@ -262,5 +256,47 @@ fn help_lists_targets_and_variables_and_a_missing_tcgen_says_what_to_do() {
         String::from_utf8_lossy(&output.stderr).contains("set TCGEN=/path/to/tcgen"),
         "{}",
         String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn help_and_clean_need_no_build_id_and_a_run_with_nothing_to_do_prints_none() {
+    let dir = checkout();
+    fs::remove_file(dir.path().join("functions.sh")).unwrap();
+    for target in ["help", "clean"] {
+        let output = make(dir.path(), &[target], &[]);
+        assert!(
+            output.status.success(),
+            "{target}: {}",
+            common::text(&output)
+        );
+        assert!(
+            !common::text(&output).contains("functions.sh"),
+            "{}",
+            common::text(&output)
+        );
+    }
+    let dir = checkout();
+    let first = make(dir.path(), &[], &[]);
+    assert!(
+        common::text(&first).contains("TOOLCHAIN_BUILD_ID is id-"),
+        "{}",
+        common::text(&first)
+    );
+    let again = make(dir.path(), &[], &[]);
+    assert!(again.status.success());
+    assert!(
+        !common::text(&again).contains("TOOLCHAIN_BUILD_ID is"),
+        "{}",
+        common::text(&again)
+    );
+    assert_eq!(calls(dir.path()).len(), 2, "the second run built nothing");
+    let cleaned = make(dir.path(), &["clean"], &[]);
+    assert!(cleaned.status.success(), "{}", common::text(&cleaned));
+    make(dir.path(), &[], &[]);
+    assert_eq!(
+        calls(dir.path()).len(),
+        4,
+        "after clean, every image builds again"
     );
 }

@@ -883,3 +883,48 @@ fn one_platform_per_runner_pushes_its_per_platform_tag_and_moves_no_name_tag() {
     let stderr = usage_error(dir.path(), &["build", "--no-publish", "debian12"]);
     assert!(stderr.contains("--registry"), "{stderr}");
 }
+
+#[test]
+fn in_docker_needs_no_spec_when_the_label_is_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "in-docker",
+        "--dry-run",
+        "reg.example.com/other-image:v1",
+        "--",
+        "true",
+    ];
+    let output = tcgen(dir.path())
+        .args(args)
+        .env("BUILD_TARGET_LABEL", "ec2-package-ubuntu-22-04")
+        .output()
+        .unwrap();
+    common::assert_succeeded(&output);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(" -e BUILD_TARGET_LABEL "),
+        "passed by name: {stdout}"
+    );
+    let without = tcgen(dir.path()).args(args).output().unwrap();
+    assert_eq!(
+        without.status.code(),
+        Some(2),
+        "without the label, the spec gives it"
+    );
+    assert!(String::from_utf8_lossy(&without.stderr).contains("distros.yaml"));
+}
+
+#[test]
+fn in_docker_with_an_image_that_cannot_be_had_leaves_no_folder_behind() {
+    let dir = repo();
+    let (output, _) = with_fake_engine(
+        dir.path(),
+        &["in-docker", "test-toolchain-nope", "--", "true"],
+        &[("FAKE_CREATE_EXIT", "125")],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", common::text(&output));
+    assert!(
+        !dir.path().join("build_docker/test-toolchain-nope").exists(),
+        "an empty per-image folder was left behind"
+    );
+}

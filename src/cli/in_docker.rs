@@ -41,7 +41,12 @@ pub struct InDockerArgs {
 /// `tcgen in-docker`: resolves the repository (the current directory), the build folder and the
 /// caller's ids, then runs. Returns the command's exit code.
 pub fn in_docker_command(spec: &Path, args: InDockerArgs) -> Result<i32> {
-    let spec = load_file(spec, &script_names())?;
+    // The spec only gives the label; with BUILD_TARGET_LABEL set, none is needed, as upstream.
+    let spec = if std::env::var_os("BUILD_TARGET_LABEL").is_some() && !spec.exists() {
+        None
+    } else {
+        Some(load_file(spec, &script_names())?)
+    };
     let repo =
         std::env::current_dir().map_err(|e| Error::io("cannot find the current directory", e))?;
     let request = InDockerRequest {
@@ -56,6 +61,6 @@ pub fn in_docker_command(spec: &Path, args: InDockerArgs) -> Result<i32> {
     };
     let signals = Signals::catch()?;
     let env: &dyn Environment = &ProcessEnvironment;
-    in_docker::run(&request, &spec, env, &signals, args.dry_run)
+    in_docker::run(&request, spec.as_deref(), env, &signals, args.dry_run)
         .map(|code| if code == 0 { 0 } else { code.max(EXIT_FAILURE) })
 }

@@ -81,7 +81,7 @@ pub fn distro_of<'a>(spec: &'a Spec, image: &str) -> Option<&'a str> {
 /// Decides the run. `programs` are the folders under `source/` (each adds `<NAME>_VERSION`).
 pub fn container_setup(
     request: &InDockerRequest,
-    spec: &Spec,
+    spec: Option<&Spec>,
     env: &dyn Environment,
     programs: &[String],
 ) -> Result<ContainerSetup> {
@@ -158,7 +158,7 @@ fn mounts(
 /// passed and the warnings.
 fn environment(
     request: &InDockerRequest,
-    spec: &Spec,
+    spec: Option<&Spec>,
     env: &dyn Environment,
     programs: &[String],
     args: &mut Vec<String>,
@@ -175,15 +175,22 @@ fn environment(
         }
     }
     if env.get("BUILD_TARGET_LABEL").is_none() {
-        match distro_of(spec, &request.image) {
-            Some(distro) => {
+        let label = spec.and_then(|spec| {
+            distro_of(spec, &request.image).map(|d| spec.distros[d].label.clone())
+        });
+        match (label, spec) {
+            (Some(label), _) => {
                 args.push("-e".to_owned());
-                args.push(format!("BUILD_TARGET_LABEL={}", spec.distros[distro].label));
+                args.push(format!("BUILD_TARGET_LABEL={label}"));
             }
-            None => warnings.push(format!(
+            (None, Some(spec)) => warnings.push(format!(
                 "{} is not an image of the spec (expected {}<distro>); BUILD_TARGET_LABEL is not set",
                 request.image, spec.image_prefix
             )),
+            (None, None) => warnings.push(
+                "no spec, so BUILD_TARGET_LABEL is not set: set it, or run where distros.yaml is"
+                    .to_owned(),
+            ),
         }
     }
     (passes_env, warnings)
@@ -314,11 +321,13 @@ fn tracked_sources(repo: &Path) -> Result<(Vec<u8>, Vec<String>)> {
 /// and always removes it. Returns the command's exit code (or 128 + signal when interrupted).
 pub fn run(
     request: &InDockerRequest,
-    spec: &Spec,
+    spec: Option<&Spec>,
     env: &dyn Environment,
     signals: &Signals,
     dry_run: bool,
 ) -> Result<i32> {
+    let image_dir = request.build_dir.join(image_dir_name(&request.image));
+    let image_dir_is_new = !image_dir.exists();
     let is_git = process::run_quiet(&git(&request.repo, &["rev-parse", "--verify", "HEAD"]));
     let programs = if is_git && !dry_run {
         copy_sources_for(request)?
@@ -343,13 +352,22 @@ pub fn run(
         eprintln!("interrupted before the container was created");
         return Ok(128 + signal);
     }
-    let id = process::capture(&setup.create)?.trim().to_owned();
-    if id.is_empty() {
-        return Err(Error::Command(format!(
-            "{} create printed no container id",
-            request.engine.program()
-        )));
-    }
+    let id = match process::capture(&setup.create) {
+        Ok(id) if !id.trim().is_empty() => id.trim().to_owned(),
+        failed => {
+            // No container: the per-image folder this run made (and the sources it copied
+            // there) would only be left behind empty-handed.
+            if image_dir_is_new {
+                let _ = std::fs::remove_dir_all(&image_dir);
+            }
+            return Err(failed.err().unwrap_or_else(|| {
+                Error::Command(format!(
+                    "{} create printed no container id",
+                    request.engine.program()
+                ))
+            }));
+        }
+    };
     let outcome = match signals.received() {
         Some(signal) => Ok(Outcome::Interrupted(signal)),
         None => process::run_attached(&start(request.engine, &id), signals),

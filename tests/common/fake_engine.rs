@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// A fake engine that appends its directory, arguments and chosen variables to a log and acts
 /// as the variables say:
-/// - `create` prints a container id; `start` and `buildx` exit with FAKE_EXIT (default 0), or 1
+/// - `create` prints a container id (or fails with FAKE_CREATE_EXIT, as for a missing image); `start` and `buildx` exit with FAKE_EXIT (default 0), or 1
 ///   when their last argument is FAKE_FAIL_TARGET;
 /// - a registry in `engine.log.registry`, one `TAG DIGEST` line per push or move (the last line
 ///   of a tag wins): a bake that succeeds with `--set T.tags=TAG` pushes TAG (digest: the sha256
@@ -91,7 +91,9 @@ case "$1 $2 $3" in
     exit 0 ;;
 esac
 case "$1" in
-  create) echo c0ffee ;;
+  create)
+    [ "${FAKE_CREATE_EXIT:-0}" = 0 ] || { echo "Error: initializing source docker://$last: image not known" >&2; exit "$FAKE_CREATE_EXIT"; }
+    echo c0ffee ;;
   start|buildx)
     [ -n "${FAKE_SOLO-}" ] && [ "$1" = buildx ] && sleep 0.2 && rmdir "LOG.running"
     [ -n "${FAKE_FAIL_TARGET-}" ] && [ "$last" = "$FAKE_FAIL_TARGET" ] && exit 1
