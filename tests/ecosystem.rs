@@ -540,3 +540,38 @@ fn zsh_completes_every_distro_argument_through_the_spec() {
         "show DISTRO, build DISTRO..., publish DISTRO..., lock --update DISTRO"
     );
 }
+
+#[test]
+fn man_out_writes_a_page_for_every_command_the_main_page_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = dir.path().join("man1");
+    for _ in 0..2 {
+        common::assert_succeeded(&common::run(dir.path(), &["man", "--out", "man1"]));
+    }
+    let main = fs::read_to_string(pages.join("tcgen.1")).unwrap();
+    let named: Vec<String> = main
+        .split("tcgen\\-")
+        .skip(1)
+        .filter_map(|rest| {
+            rest.split_once("(1)")
+                .map(|(name, _)| name.replace("\\-", "-"))
+        })
+        .collect();
+    assert!(named.len() >= 10, "{named:?}");
+    for name in named {
+        let page = pages.join(format!("tcgen-{name}.1"));
+        assert!(
+            page.is_file(),
+            "tcgen.1 names {} and nothing wrote it",
+            page.display()
+        );
+    }
+    fs::write(pages.join("tcgen-build.1"), "my own notes\n").unwrap();
+    let refused = common::run(dir.path(), &["man", "--out", "man1"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(common::text(&refused).contains("is not a man page tcgen wrote"));
+    assert_eq!(
+        fs::read_to_string(pages.join("tcgen-build.1")).unwrap(),
+        "my own notes\n"
+    );
+}

@@ -81,9 +81,13 @@ fn lock_pins_every_base_once_and_render_writes_the_digests() {
         dockerfile.contains(&format!("\nFROM rockylinux:9.2@{OLD}\n")),
         "{dockerfile}"
     );
-    // A second lock changes nothing.
+    // A second lock changes nothing, and says where to look for moved bases.
     let output = tcgen(dir, &["lock"]);
-    assert!(text(&output).contains("is up to date"), "{}", text(&output));
+    assert!(
+        text(&output).contains("every base is locked already; `tcgen lock --check` compares them"),
+        "{}",
+        text(&output)
+    );
 }
 
 #[test]
@@ -195,4 +199,59 @@ fn tcgen(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap()
+}
+
+#[test]
+fn what_can_be_locked_is_locked_and_what_cannot_is_named() {
+    let repo = repository();
+    let dir = repo.path();
+    // The registry knows every base but rockylinux:9.2.
+    let registry = fs::read_to_string(dir.join("registry")).unwrap();
+    let without: String = registry
+        .lines()
+        .filter(|l| !l.starts_with("rockylinux:9.2 "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    fs::write(dir.join("registry"), without).unwrap();
+    let output = tcgen(dir, &["lock"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(
+        text(&output).contains("not locked: cannot resolve rockylinux:9.2"),
+        "{}",
+        text(&output)
+    );
+    let lock = fs::read_to_string(dir.join("distros.lock")).unwrap();
+    assert!(lock.contains(&format!("debian:12  {OTHER}")), "{lock}");
+    assert!(!lock.contains("rockylinux:9.2"), "{lock}");
+}
+
+#[test]
+fn updating_one_distro_names_the_others_on_its_base() {
+    let repo = repository();
+    let dir = repo.path();
+    assert!(tcgen(dir, &["lock"]).status.success());
+    let output = tcgen(dir, &["lock", "--update", "rocky9"]);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(
+        text(&output).contains("note: rockylinux:9.2 is also the base of rocky9b"),
+        "{}",
+        text(&output)
+    );
+}
+
+#[test]
+fn a_missing_skopeo_is_named_not_blamed_on_the_registry() {
+    let repo = repository();
+    let output = common::tcgen(repo.path())
+        .env("TCGEN_SKOPEO", "/nonexistent/skopeo")
+        .args(["lock", "--engine", "podman"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let said = text(&output);
+    assert!(
+        said.contains("cannot run /nonexistent/skopeo: it is not installed or not on PATH")
+            && !said.contains("registry did not answer"),
+        "{said}"
+    );
 }

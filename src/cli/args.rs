@@ -95,9 +95,15 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff): `tcgen man > tcgen.1 && man -l tcgen.1`.
-    #[command(after_help = "Examples:\n  tcgen man > tcgen.1 && man -l tcgen.1")]
-    Man,
+    /// Print the man page (roff), or write the pages of tcgen and each command into a folder.
+    #[command(
+        after_help = "Examples:\n  tcgen man > tcgen.1 && man -l tcgen.1\n  tcgen man --out /usr/local/share/man/man1   # tcgen.1, tcgen-render.1, ..."
+    )]
+    Man {
+        /// Write tcgen.1 and one page per command (tcgen-render.1, ...) into this folder.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Show which images must be built: every one, or those whose inputs differ from a commit.
     #[command(
         after_help = "Examples:\n  tcgen plan --changed-since origin/main\n  tcgen plan --changed-since HEAD~1 --json | jq -r '.changed[].name'\n  tcgen plan --matrix --registry my-registry.example.com/toolchain   # a CI matrix of what is missing"

@@ -39,7 +39,8 @@ impl LockMode {
     }
 }
 
-/// `tcgen lock`. Returns the exit code: 1 when `--check` finds a base that moved.
+/// `tcgen lock`. Returns the exit code: 1 when `--check` finds a base that moved, or when a base
+/// could not be resolved (the others are locked all the same).
 pub fn lock_command(
     spec_path: &Path,
     engine: Engine,
@@ -49,17 +50,57 @@ pub fn lock_command(
     let spec = load_file(spec_path, &script_names())?;
     let bases = lockable_bases(&spec);
     let existing = match &mode {
-        // Every line is resolved again, so a damaged file is simply written anew.
-        LockMode::Update(distros) if distros.is_empty() => Lock::default(),
+        // Every line is resolved again, so a damaged file is simply written anew (what it
+        // holds is kept for a base that cannot be resolved now).
+        LockMode::Update(distros) if distros.is_empty() => Lock::read(spec_path, None)
+            .ok()
+            .flatten()
+            .unwrap_or_default(),
         // Lines no distro uses are not refused here: this command drops them.
         _ => Lock::read(spec_path, None)?.unwrap_or_default(),
     };
     let targets = targets(&mode, &spec, &bases, &existing)?;
+    if let LockMode::Update(distros) = &mode {
+        note_shared_bases(&spec, distros, &targets, stdout)?;
+    }
     let mut lock = existing.clone();
     lock.digests.retain(|image, _| bases.contains(image));
+    let (moved, failed) = resolve_all(engine, &targets, &existing, &mut lock, stdout)?;
+    for failure in &failed {
+        eprintln!("not locked: {failure}");
+    }
+    let code = if mode == LockMode::Check {
+        report_check(spec_path, &bases, &existing, moved, stdout)?
+    } else {
+        write_lock(spec_path, &lock, targets.is_empty(), stdout)?;
+        0
+    };
+    Ok(if failed.is_empty() {
+        code
+    } else {
+        EXIT_FAILURE
+    })
+}
+
+/// Resolves each of `targets` into `lock`, saying what became of it. Returns how many moved
+/// from what `existing` had, and why each that could not be resolved could not.
+fn resolve_all(
+    engine: Engine,
+    targets: &BTreeSet<String>,
+    existing: &Lock,
+    lock: &mut Lock,
+    stdout: &mut dyn Write,
+) -> Result<(usize, Vec<String>)> {
     let mut moved = 0;
-    for image in &targets {
-        let digest = resolve(engine, image)?;
+    let mut failed = Vec::new();
+    for image in targets {
+        let digest = match resolve(engine, image) {
+            Ok(digest) => digest,
+            Err(error) => {
+                failed.push(error.to_string());
+                continue;
+            }
+        };
         match existing.digests.get(image) {
             Some(old) if *old == digest => {
                 writeln!(stdout, "{image}: unchanged ({digest})").map_err(Error::stdout)?
@@ -72,11 +113,34 @@ pub fn lock_command(
         }
         lock.digests.insert(image.clone(), digest);
     }
-    if mode == LockMode::Check {
-        return report_check(spec_path, &bases, &existing, moved, stdout);
+    Ok((moved, failed))
+}
+
+/// Says which other distros share the bases `lock --update DISTRO...` moves: their images
+/// change too.
+fn note_shared_bases(
+    spec: &Spec,
+    named: &[String],
+    bases: &BTreeSet<String>,
+    stdout: &mut dyn Write,
+) -> Result<()> {
+    for base in bases {
+        let others: Vec<&str> = spec
+            .distros
+            .iter()
+            .filter(|(name, d)| d.base_image == *base && !named.contains(name))
+            .map(|(name, _)| name.as_str())
+            .collect();
+        if !named.is_empty() && !others.is_empty() {
+            writeln!(
+                stdout,
+                "note: {base} is also the base of {}: their images change with it",
+                others.join(", ")
+            )
+            .map_err(Error::stdout)?;
+        }
     }
-    write_lock(spec_path, &lock, stdout)?;
-    Ok(0)
+    Ok(())
 }
 
 /// What `lock --check` says after comparing: the bases not locked, and the command that
@@ -116,12 +180,27 @@ fn report_check(
     Ok(EXIT_FAILURE)
 }
 
-/// Writes `lock` beside the spec, unless the file already says the same.
-fn write_lock(spec_path: &Path, lock: &Lock, stdout: &mut dyn Write) -> Result<()> {
+/// Writes `lock` beside the spec, unless the file already says the same; `nothing_resolved`
+/// when there was nothing to resolve (every base locked already).
+fn write_lock(
+    spec_path: &Path,
+    lock: &Lock,
+    nothing_resolved: bool,
+    stdout: &mut dyn Write,
+) -> Result<()> {
     let path = lock_path(spec_path);
     let text = lock.render();
     if std::fs::read(&path).ok().as_deref() == Some(text.as_bytes()) {
-        return writeln!(stdout, "{} is up to date", path.display()).map_err(Error::stdout);
+        let why = if nothing_resolved {
+            format!(
+                "every base is locked already; `{}` compares them with their registries, `{}` moves them",
+                tcgen_command(spec_path, "lock --check"),
+                tcgen_command(spec_path, "lock --update")
+            )
+        } else {
+            "unchanged".to_owned()
+        };
+        return writeln!(stdout, "{}: {why}", path.display()).map_err(Error::stdout);
     }
     outdir::replace_file(&path, text.as_bytes())?;
     writeln!(

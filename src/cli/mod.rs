@@ -8,6 +8,7 @@ mod completions;
 mod in_docker;
 mod list;
 mod lock;
+mod man;
 mod plan;
 mod publish;
 mod render;
@@ -102,10 +103,7 @@ fn run(cli: Cli, styles: Styles) -> Result<i32> {
         Command::Completions { shell } => {
             completions::write_script(shell, &mut Cli::command(), stdout).map(done)
         }
-        Command::Man => clap_mangen::Man::new(Cli::command())
-            .render(stdout)
-            .map_err(Error::stdout)
-            .map(done),
+        Command::Man { out } => man::man_command(out.as_deref(), stdout).map(done),
         Command::Show {
             spec: at,
             distro,

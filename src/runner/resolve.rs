@@ -11,6 +11,7 @@ use crate::runner::Engine;
 pub fn resolve(engine: Engine, image: &str) -> Result<String> {
     let driver = engine.driver();
     let invocation = driver.inspect(image);
+    invocation.check_runnable()?;
     let output = process::capture_bytes(&invocation, &[]).map_err(|e| {
         Error::Command(format!(
             "cannot resolve {image}: its registry did not answer or has no such image ({e})"

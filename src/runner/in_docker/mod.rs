@@ -4,11 +4,15 @@
 
 use std::path::{Path, PathBuf};
 
+mod sources;
+
 use crate::error::{Error, Result};
 use crate::git::command as git;
 use crate::process::{self, Invocation, Outcome, Signals};
 use crate::runner::{Engine, Environment, mount_path};
 use crate::spec::Spec;
+pub use sources::copy_sources;
+use sources::copy_sources_for;
 
 /// Variables passed into the container by name when they are set.
 pub const PASSTHROUGH: &[&str] = &[
@@ -237,86 +241,6 @@ fn absolute(base: &Path, path: &Path) -> PathBuf {
     }
 }
 
-/// Copies the files git tracks under `source/` (as HEAD lists them) into `image_dir/source/`,
-/// with their working-tree content, as upstream's in-docker.py does: an edited recipe arrives
-/// edited, an untracked file does not arrive, a tracked file deleted from the working tree is
-/// left out. One `tar -c | tar -x` pipe reads the file list (no process per file). Returns the
-/// names directly under `source/`, sorted.
-pub fn copy_sources(repo: &Path, image_dir: &Path) -> Result<Vec<String>> {
-    let (list, programs) = tracked_sources(repo)?;
-    if list.is_empty() {
-        return Ok(Vec::new());
-    }
-    let path_arg = |path: &Path| path.to_string_lossy().into_owned();
-    let create = Invocation::new(
-        "tar",
-        vec![
-            "-c".into(),
-            "-f".into(),
-            "-".into(),
-            "-C".into(),
-            path_arg(repo),
-            "--null".into(),
-            "--no-recursion".into(),
-            "-T".into(),
-            "-".into(),
-        ],
-    );
-    let extract = Invocation::new(
-        "tar",
-        vec![
-            "-x".into(),
-            "-f".into(),
-            "-".into(),
-            "-C".into(),
-            path_arg(image_dir),
-        ],
-    );
-    process::pipe(&create, &list, &extract)?;
-    Ok(programs)
-}
-
-/// The files git tracks under `source/` that the working tree has, as a NUL-separated list for
-/// `tar -T`, and the names directly under `source/`, sorted.
-fn tracked_sources(repo: &Path) -> Result<(Vec<u8>, Vec<String>)> {
-    use std::os::unix::ffi::OsStrExt as _;
-    let listing = process::capture_bytes(
-        &git(
-            repo,
-            &[
-                "ls-tree",
-                "--full-tree",
-                "-r",
-                "-z",
-                "--name-only",
-                "HEAD",
-                "source/",
-            ],
-        ),
-        &[],
-    )?;
-    let mut list = Vec::with_capacity(listing.len());
-    let mut programs = std::collections::BTreeSet::new();
-    for path in listing.split(|b| *b == 0).filter(|p| !p.is_empty()) {
-        if repo
-            .join(std::ffi::OsStr::from_bytes(path))
-            .symlink_metadata()
-            .is_err()
-        {
-            continue;
-        }
-        list.extend_from_slice(path);
-        list.push(0);
-        let name = path
-            .strip_prefix(b"source/")
-            .and_then(|rest| rest.split(|b| *b == b'/').next());
-        if let Some(name) = name {
-            programs.insert(String::from_utf8_lossy(name).into_owned());
-        }
-    }
-    Ok((list, programs.into_iter().collect()))
-}
-
 /// Sets the container up and runs it: creates the directories, copies sources, creates and starts the container,
 /// and always removes it. Returns the command's exit code (or 128 + signal when interrupted).
 pub fn run(
@@ -352,22 +276,8 @@ pub fn run(
         eprintln!("interrupted before the container was created");
         return Ok(128 + signal);
     }
-    let id = match process::capture(&setup.create) {
-        Ok(id) if !id.trim().is_empty() => id.trim().to_owned(),
-        failed => {
-            // No container: the per-image folder this run made (and the sources it copied
-            // there) would only be left behind empty-handed.
-            if image_dir_is_new {
-                let _ = std::fs::remove_dir_all(&image_dir);
-            }
-            return Err(failed.err().unwrap_or_else(|| {
-                Error::Command(format!(
-                    "{} create printed no container id",
-                    request.engine.program()
-                ))
-            }));
-        }
-    };
+    let made = image_dir_is_new.then_some(image_dir.as_path());
+    let id = create(request.engine, &setup.create, made)?;
     let outcome = match signals.received() {
         Some(signal) => Ok(Outcome::Interrupted(signal)),
         None => process::run_attached(&start(request.engine, &id), signals),
@@ -388,13 +298,21 @@ pub fn run(
     }
 }
 
-/// Creates the per-image folder of `request` and copies the tracked sources into it; returns
-/// the names directly under `source/`.
-fn copy_sources_for(request: &InDockerRequest) -> Result<Vec<String>> {
-    let image_dir = request.build_dir.join(image_dir_name(&request.image));
-    for dir in [&request.build_dir, &image_dir] {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+/// Creates the container and returns its id. When that fails, the per-image folder this run
+/// `made` (with the sources it copied there) is removed: without a container it serves nothing.
+fn create(engine: Engine, create: &Invocation, made: Option<&Path>) -> Result<String> {
+    match process::capture(create) {
+        Ok(id) if !id.trim().is_empty() => Ok(id.trim().to_owned()),
+        failed => {
+            if let Some(folder) = made {
+                let _ = std::fs::remove_dir_all(folder);
+            }
+            Err(failed.err().unwrap_or_else(|| {
+                Error::Command(format!(
+                    "{} create printed no container id",
+                    engine.program()
+                ))
+            }))
+        }
     }
-    copy_sources(&request.repo, &image_dir)
 }
