@@ -103,9 +103,18 @@ fn containers_of(image: &str) -> String {
         .args(["ps", "-a", "--format", "{{.ID}} {{.Image}}"])
         .output()
         .unwrap();
+    // The image's name, without registry, namespace or tag: `debian12` is not `debian12b`.
+    let name = |reference: &str| {
+        let last = reference.rsplit('/').next().unwrap_or(reference);
+        last.split([':', '@']).next().unwrap_or(last).to_owned()
+    };
     String::from_utf8_lossy(&output.stdout)
         .lines()
-        .filter(|l| l.contains(image))
+        .filter(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .is_some_and(|i| name(i) == name(image))
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }

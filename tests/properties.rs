@@ -183,3 +183,28 @@ proptest! {
         }
     }
 }
+
+/// The property above holds for a loader that refuses everything: most generated specs must be
+/// accepted for it to say anything.
+#[test]
+fn most_generated_specs_are_accepted() {
+    use proptest::strategy::{Strategy, ValueTree};
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let total = 200;
+    let accepted = (0..total)
+        .filter(|_| {
+            let spec = spec().new_tree(&mut runner).unwrap().current();
+            let yaml = serde_yaml::to_string(&spec).unwrap();
+            load_bytes(
+                Path::new("generated.yaml"),
+                yaml.as_bytes(),
+                &script_names(),
+            )
+            .is_ok()
+        })
+        .count();
+    assert!(
+        accepted * 2 >= total,
+        "only {accepted} of {total} generated specs were accepted"
+    );
+}

@@ -26,7 +26,20 @@ fn every_generated_file_matches_its_snapshot() {
 
 #[test]
 fn rendering_twice_gives_the_same_bytes() {
-    assert_eq!(render_fleet(), render_fleet());
+    // Two renders by the binary, in two folders of their own, and one in this process: every
+    // file the same, byte for byte, wherever and however it was made.
+    let in_memory = render_fleet();
+    for _ in 0..2 {
+        let dir = common::scratch_with("fleet.yaml");
+        common::assert_succeeded(&common::run(dir.path(), &["render"]));
+        for (path, bytes) in &in_memory {
+            let written = std::fs::read(dir.path().join("generated").join(path)).unwrap();
+            assert!(
+                written == *bytes,
+                "{path} differs from the render in memory"
+            );
+        }
+    }
 }
 
 #[test]

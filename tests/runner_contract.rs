@@ -570,6 +570,8 @@ fn jobs_1_builds_one_target_at_a_time() {
         &[("FAKE_SOLO", "1")],
     );
     assert_eq!(output.status.code(), Some(0));
+    let bakes = std::fs::read_to_string(dir.path().join("engine.log.bakes")).unwrap_or_default();
+    assert_eq!(bakes.lines().count(), 3, "every target baked");
     assert!(
         !dir.path().join("engine.log.overlap").exists(),
         "two bakes ran at once"

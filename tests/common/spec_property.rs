@@ -12,8 +12,8 @@ use tcgen::spec::load::load_bytes;
 
 /// Loads `bytes` as a spec: a refusal must be a non-empty list of diagnostics naming the file;
 /// an accepted spec must render, which includes the check that every RUN command of every
-/// Dockerfile splits into shell words. Panics otherwise.
-pub fn check_spec(bytes: &[u8]) {
+/// Dockerfile splits into shell words. Panics otherwise. Returns whether the spec was accepted.
+pub fn check_spec(bytes: &[u8]) -> bool {
     let path = Path::new("fuzz.yaml");
     let spec = match load_bytes(path, bytes, &script_names()) {
         Ok(spec) => spec,
@@ -23,7 +23,7 @@ pub fn check_spec(bytes: &[u8]) {
                 assert_eq!(diagnostic.location.file, path);
                 assert!(!diagnostic.message.is_empty());
             }
-            return;
+            return false;
         }
         Err(other) => panic!("a spec is refused only with diagnostics, not: {other}"),
     };
@@ -37,4 +37,5 @@ pub fn check_spec(bytes: &[u8]) {
     if let Err(e) = render(&model, &provenance) {
         panic!("a valid spec fails to render: {e}");
     }
+    true
 }
