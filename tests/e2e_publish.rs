@@ -74,22 +74,25 @@ fn slow_skopeo(dir: &Path) -> std::path::PathBuf {
     path
 }
 
+/// `tcgen build` of the fleet at the current commit into `namespace`, with `skopeo` as its
+/// skopeo when given.
+fn build_fleet(dir: &Path, namespace: &str, skopeo: Option<&Path>) -> Output {
+    let build = [
+        "build",
+        "--engine",
+        "podman",
+        "--retry",
+        "1",
+        "--registry",
+        namespace,
+    ];
+    tcgen(dir, &build, skopeo)
+}
+
 /// Builds the fleet at the current commit and pushes its digest tags, moving no name tag (a
 /// skopeo that fails stops the publish at its check).
 fn build_unpublished(dir: &Path, namespace: &str) {
-    let output = tcgen(
-        dir,
-        &[
-            "build",
-            "--engine",
-            "podman",
-            "--retry",
-            "1",
-            "--registry",
-            namespace,
-        ],
-        Some(Path::new("/bin/false")),
-    );
+    let output = build_fleet(dir, namespace, Some(Path::new("/bin/false")));
     assert_eq!(output.status.code(), Some(1), "{}", common::text(&output));
     for digest_tag in digest_tags(dir, namespace) {
         assert!(
@@ -114,19 +117,7 @@ fn publish_copies_exactly_finishes_after_sigkill_and_never_moves_a_fleet_back() 
     let publish = ["publish", "--engine", "podman", "--registry", &namespace];
 
     // 1. Build and publish: every name tag is a byte-for-byte copy of its digest tag.
-    let output = tcgen(
-        dir,
-        &[
-            "build",
-            "--engine",
-            "podman",
-            "--retry",
-            "1",
-            "--registry",
-            &namespace,
-        ],
-        None,
-    );
+    let output = build_fleet(dir, &namespace, None);
     common::assert_succeeded(&output);
     let first = name_and_digest_tags(dir, &namespace);
     for (target, (name, digest)) in TARGETS.iter().zip(&first) {
