@@ -507,6 +507,21 @@ fn bash_completes_distro_names_from_the_spec_of_the_folder() {
         !complete("tcgen render deb").contains("debian12"),
         "render takes no distro"
     );
+    // Only distros after --update: no options or file names mixed in.
+    fs::write(dir.path().join("debian-notes.txt"), "").unwrap();
+    let update = complete("tcgen lock --update deb");
+    assert_eq!(update.trim(), "debian12", "{update}");
+    // --spec names the spec whose distros complete.
+    fs::create_dir_all(dir.path().join("other")).unwrap();
+    fs::write(
+        dir.path().join("other/distros.yaml"),
+        fs::read_to_string(dir.path().join("distros.yaml"))
+            .unwrap()
+            .replace("  debian12:", "  debian13:"),
+    )
+    .unwrap();
+    let other = complete("tcgen --spec other/distros.yaml show deb");
+    assert_eq!(other.trim(), "debian13", "{other}");
 }
 
 #[test]

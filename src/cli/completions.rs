@@ -33,9 +33,18 @@ const BASH: &str = r#"
 _tcgen_with_distros() {
     _tcgen "$@"
     local word=${COMP_WORDS[COMP_CWORD]} command=${COMP_WORDS[1]} previous=${COMP_WORDS[COMP_CWORD-1]}
+    local spec=() i
     case "$word" in -*) return ;; esac
-    if [[ $command == build || $command == publish || $command == show || $previous == --update ]]; then
-        COMPREPLY+=($(compgen -W "$(tcgen list --names 2>/dev/null)" -- "$word"))
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        if [[ ${COMP_WORDS[i]} == --spec ]]; then spec=(--spec "${COMP_WORDS[i+1]}"); fi
+    done
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        case "${COMP_WORDS[i]}" in build|publish|show|lock) command=${COMP_WORDS[i]}; break ;; esac
+    done
+    # Distros only, after --update and where a command takes distros (not after an option
+    # that takes a value of its own): no file names mixed in.
+    if [[ $previous == --update || ( $command =~ ^(build|publish|show)$ && $previous != -* ) ]]; then
+        COMPREPLY=($(compgen -W "$(tcgen "${spec[@]}" list --names 2>/dev/null)" -- "$word"))
     fi
 }
 complete -F _tcgen_with_distros -o bashdefault -o default tcgen
@@ -56,7 +65,7 @@ fn takes_distros(line: &str) -> bool {
 /// zsh: every `DISTRO` argument completes through `_tcgen_distros`, defined before the script
 /// runs its completion.
 fn zsh(script: &str) -> String {
-    let helper = "_tcgen_distros() {\n    local -a names\n    names=(${(f)\"$(tcgen list --names 2>/dev/null)\"})\n    compadd -a names\n}\n\n";
+    let helper = "_tcgen_distros() {\n    local -a names spec\n    local i=${words[(I)--spec]}\n    (( i > 0 )) && spec=(--spec ${words[i+1]})\n    names=(${(f)\"$(tcgen $spec list --names 2>/dev/null)\"})\n    compadd -a names\n}\n\n";
     let script: String = script
         .split_inclusive('\n')
         .map(|line| match line.rfind(":_default") {
