@@ -98,25 +98,20 @@ fn in_docker(args: &[&str]) -> Command {
     command
 }
 
-fn containers_of(image: &str) -> String {
+/// The containers, running or not, that carry the label `tcgen-e2e=<label>`: those of one test
+/// (tests run at once, in the same images, and must not see each other's containers).
+fn containers_of(label: &str) -> String {
     let output = Command::new("podman")
         .args(["ps", "-a", "--format", "{{.ID}} {{.Image}}"])
+        .args(["--filter", &format!("label=tcgen-e2e={label}")])
         .output()
         .unwrap();
-    // The image's name, without registry, namespace or tag: `debian12` is not `debian12b`.
-    let name = |reference: &str| {
-        let last = reference.rsplit('/').next().unwrap_or(reference);
-        last.split([':', '@']).next().unwrap_or(last).to_owned()
-    };
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .is_some_and(|i| name(i) == name(image))
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// The `--docker-args` that give a test's containers its label.
+fn labelled(label: &str) -> String {
+    format!("--docker-args=--label tcgen-e2e={label}")
 }
 
 #[test]
@@ -161,7 +156,8 @@ fn files_written_to_mnt_build_belong_to_the_caller_and_the_environment_arrives()
 #[ignore = "needs podman and a Debian base image: sudo .ci/setup-podman"]
 fn stdin_reaches_the_command_and_exit_codes_come_back() {
     common::require_podman();
-    let mut child = in_docker(&["test-toolchain-debian12b", "--", "cat"])
+    let label = labelled("stdin");
+    let mut child = in_docker(&[&label, "test-toolchain-debian12b", "--", "cat"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -180,12 +176,19 @@ fn stdin_reaches_the_command_and_exit_codes_come_back() {
         "hello from stdin\n"
     );
 
-    let status = in_docker(&["test-toolchain-debian12b", "--", "sh", "-c", "exit 3"])
-        .status()
-        .unwrap();
+    let status = in_docker(&[
+        &label,
+        "test-toolchain-debian12b",
+        "--",
+        "sh",
+        "-c",
+        "exit 3",
+    ])
+    .status()
+    .unwrap();
     assert_eq!(status.code(), Some(3));
     assert_eq!(
-        containers_of("test-toolchain-debian12b"),
+        containers_of("stdin"),
         "",
         "containers are removed after each run"
     );
@@ -196,12 +199,13 @@ fn stdin_reaches_the_command_and_exit_codes_come_back() {
 fn sigint_during_a_long_command_leaves_no_container() {
     common::require_podman();
     let image = "test-toolchain-debian12";
-    let mut child = in_docker(&[image, "--", "sleep", "300"])
+    let label = labelled("sigint");
+    let mut child = in_docker(&[&label, image, "--", "sleep", "300"])
         .stdin(Stdio::null())
         .spawn()
         .unwrap();
     let started = Instant::now();
-    while !containers_of(image).contains(image) {
+    while !containers_of("sigint").contains(image) {
         assert!(
             started.elapsed() < Duration::from_secs(60),
             "the container never appeared"
@@ -213,7 +217,11 @@ fn sigint_during_a_long_command_leaves_no_container() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130), "SIGINT gives 128 + 2");
     assert!(started.elapsed() < Duration::from_secs(60));
-    assert_eq!(containers_of(image), "", "no container may be left behind");
+    assert_eq!(
+        containers_of("sigint"),
+        "",
+        "no container may be left behind"
+    );
 }
 
 #[test]

@@ -21,7 +21,7 @@ fn checkout() -> tempfile::TempDir {
     let stand_in = dir.path().join("fake-tcgen");
     common::write_executable(
         &stand_in,
-        "#!/bin/sh\n# in-docker --build-dir DIR IMAGE -- COMMAND\necho \"$4 ${TOOLCHAIN_BUILD_ID-unset}\" >> calls.log\n",
+        "#!/bin/sh\n# in-docker --build-dir DIR IMAGE -- COMMAND\necho \"$4 ${TOOLCHAIN_BUILD_ID-unset}\" >> calls.log\necho \"in-docker: running in $4 (id sha256:feed digests [])\" >&2\necho building\n",
     );
     dir
 }
@@ -299,4 +299,19 @@ fn help_and_clean_need_no_build_id_and_a_run_with_nothing_to_do_prints_none() {
         4,
         "after clean, every image builds again"
     );
+}
+
+#[test]
+fn each_stamp_records_the_build_id_and_the_image_and_each_image_has_its_log() {
+    let dir = checkout();
+    let output = make(dir.path(), &["DISTROS=debian12"], &[]);
+    assert!(output.status.success(), "{}", common::text(&output));
+    let stamp = fs::read_to_string(dir.path().join("build_docker/stamp/debian12")).unwrap();
+    assert!(stamp.starts_with("TOOLCHAIN_BUILD_ID=id-"), "{stamp}");
+    assert!(
+        stamp.contains("in-docker: running in test-toolchain-debian12 (id sha256:feed"),
+        "{stamp}"
+    );
+    let log = fs::read_to_string(dir.path().join("build_docker/stamp/debian12.log")).unwrap();
+    assert!(log.contains("debian12: building"), "{log}");
 }

@@ -298,8 +298,15 @@ fn in_docker_passes_the_exit_code_on_and_always_removes_the_container() {
     );
     assert_eq!(output.status.code(), Some(5));
     let calls = fs::read_to_string(&log).unwrap();
-    assert_eq!(verbs(&log), ["create", "start", "rm"], "{calls}");
+    assert_eq!(verbs(&log), ["create", "image", "start", "rm"], "{calls}");
     assert!(calls.contains("args=start --attach --interactive c0ffee"));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains(
+            "in-docker: running in test-toolchain-debian12 (id sha256:5ca1ab1e digests [\"reg.example.com/test-toolchain-debian12@sha256:0b5e55ed\"])"
+        ),
+        "the image the run used: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(calls.contains("args=rm --force c0ffee"));
     assert!(
         dir.path()
@@ -479,12 +486,17 @@ fn a_signal_at_each_stage_of_in_docker_leaves_no_container() {
     // The signal comes while `create` sleeps (it finishes; tcgen then removes the container
     // without starting it), or while `start` runs (tcgen stops waiting and removes it).
     let stages: [(&str, &str, &str, &[&str]); 2] = [
-        ("FAKE_SLEEP_create", "2", "create", &["create", "rm"]),
+        (
+            "FAKE_SLEEP_create",
+            "2",
+            "create",
+            &["create", "image", "rm"],
+        ),
         (
             "FAKE_SLEEP_start",
             "60",
             "start",
-            &["create", "start", "rm"],
+            &["create", "image", "start", "rm"],
         ),
     ];
     for (sleep, seconds, verb, expected) in stages {

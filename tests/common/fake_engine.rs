@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// A fake engine that appends its directory, arguments and chosen variables to a log and acts
 /// as the variables say:
+/// - `image inspect` answers with an image id and a registry digest;
 /// - `create` prints a container id (or fails with FAKE_CREATE_EXIT, as for a missing image); `start` and `buildx` exit with FAKE_EXIT (default 0), or 1
 ///   when their last argument is FAKE_FAIL_TARGET;
 /// - a registry in `engine.log.registry`, one `TAG DIGEST` line per push or move (the last line
@@ -91,6 +92,8 @@ case "$1 $2 $3" in
     exit 0 ;;
 esac
 case "$1" in
+  image)
+    [ "$2" = inspect ] && { echo "id sha256:5ca1ab1e digests [\"reg.example.com/$last@sha256:0b5e55ed\"]"; exit 0; } ;;
   create)
     [ "${FAKE_CREATE_EXIT:-0}" = 0 ] || { echo "Error: initializing source docker://$last: image not known" >&2; exit "$FAKE_CREATE_EXIT"; }
     echo c0ffee ;;

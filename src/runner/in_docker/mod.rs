@@ -210,6 +210,22 @@ pub fn start(engine: Engine, id: &str) -> Invocation {
     )
 }
 
+/// `ENGINE image inspect`: the image's id and its registry digests, on one line.
+pub fn image_identity(engine: Engine, image: &str) -> Invocation {
+    Invocation::new(
+        engine.program(),
+        [
+            "image",
+            "inspect",
+            "--format",
+            "id {{.Id}} digests {{json .RepoDigests}}",
+            image,
+        ]
+        .map(String::from)
+        .to_vec(),
+    )
+}
+
 /// `ENGINE rm --force ID`: stops the container if it still runs, and removes it.
 pub fn remove(engine: Engine, id: &str) -> Invocation {
     Invocation::new(
@@ -278,6 +294,10 @@ pub fn run(
     }
     let made = image_dir_is_new.then_some(image_dir.as_path());
     let id = create(request.engine, &setup.create, made)?;
+    // Name tags move; the image id and registry digests say which image this run was.
+    if let Ok(image) = process::capture(&image_identity(request.engine, &request.image)) {
+        eprintln!("in-docker: running in {} ({})", request.image, image.trim());
+    }
     let outcome = match signals.received() {
         Some(signal) => Ok(Outcome::Interrupted(signal)),
         None => process::run_attached(&start(request.engine, &id), signals),
