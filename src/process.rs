@@ -148,13 +148,35 @@ impl Signals {
     }
 }
 
-/// Runs with stdin, stdout and stderr inherited; waits, watching for signals.
-pub fn run_attached(invocation: &Invocation, signals: &Signals) -> Result<Outcome> {
-    let child = invocation
+/// Runs with stdin and stdout inherited, waiting and watching for signals; its standard error
+/// is passed on as it comes and its end (the last few KiB) returned too, for telling why an
+/// engine failed.
+pub fn run_attached_keeping_stderr(
+    invocation: &Invocation,
+    signals: &Signals,
+) -> Result<(Outcome, String)> {
+    use std::io::{Read as _, Write as _};
+    const KEPT: usize = 4096;
+    let mut child = invocation
         .command()
+        .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| invocation.spawn_error(e))?;
-    wait(child, signals)
+    let mut stderr = child.stderr.take();
+    let reader = std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut chunk = [0u8; 1024];
+        while let Some(Ok(n @ 1..)) = stderr.as_mut().map(|s| s.read(&mut chunk)) {
+            let _ = std::io::stderr().write_all(&chunk[..n]);
+            kept.extend_from_slice(&chunk[..n]);
+            if kept.len() > KEPT {
+                kept.drain(..kept.len() - KEPT);
+            }
+        }
+        String::from_utf8_lossy(&kept).into_owned()
+    });
+    let outcome = wait(child, signals)?;
+    Ok((outcome, reader.join().unwrap_or_default()))
 }
 
 /// Runs with output (stdout and stderr) appended to `log` and no stdin; waits, watching for signals.

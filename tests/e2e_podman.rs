@@ -187,6 +187,14 @@ fn stdin_reaches_the_command_and_exit_codes_come_back() {
     .status()
     .unwrap();
     assert_eq!(status.code(), Some(3));
+    let missing = in_docker(&[&label, "test-toolchain-debian12b", "--", "no-such-command"])
+        .status()
+        .unwrap();
+    assert_eq!(
+        missing.code(),
+        Some(127),
+        "a command that is not there, as a shell says"
+    );
     assert_eq!(
         containers_of("stdin"),
         "",

@@ -300,7 +300,8 @@ pub fn run(
     }
     let outcome = match signals.received() {
         Some(signal) => Ok(Outcome::Interrupted(signal)),
-        None => process::run_attached(&start(request.engine, &id), signals),
+        None => process::run_attached_keeping_stderr(&start(request.engine, &id), signals)
+            .map(|(outcome, stderr)| command_outcome(outcome, &stderr)),
     };
     let removed = process::run_quiet(&remove(request.engine, &id));
     if !removed {
@@ -315,6 +316,23 @@ pub fn run(
             eprintln!("interrupted: container {id} was stopped and removed");
             Ok(128 + signal)
         }
+    }
+}
+
+/// The command's outcome as the shell would give it: an engine that could not start the command
+/// exits 125, where a shell (and `docker run`) says 127 for a command that is not there and 126
+/// for one that cannot run; `engine_stderr` says which.
+fn command_outcome(outcome: Outcome, engine_stderr: &str) -> Outcome {
+    let text = engine_stderr.to_ascii_lowercase();
+    let exec_failed = |why: &str| text.contains("exec") && text.contains(why);
+    match outcome {
+        Outcome::Exited(125)
+            if exec_failed("executable file not found") || exec_failed("no such file") =>
+        {
+            Outcome::Exited(127)
+        }
+        Outcome::Exited(125) if exec_failed("permission denied") => Outcome::Exited(126),
+        other => other,
     }
 }
 
@@ -334,5 +352,36 @@ fn create(engine: Engine, create: &Invocation, made: Option<&Path>) -> Result<St
                 ))
             }))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_command_the_engine_could_not_start_exits_as_a_shell_says() {
+        let podman = "Error: unable to start container 0e: runc: runc create failed: unable to start container process: exec: \"nope\": executable file not found in $PATH";
+        assert_eq!(
+            command_outcome(Outcome::Exited(125), podman),
+            Outcome::Exited(127)
+        );
+        let docker = "OCI runtime exec failed: exec failed: unable to start container process: exec: \"/x\": permission denied";
+        assert_eq!(
+            command_outcome(Outcome::Exited(125), docker),
+            Outcome::Exited(126)
+        );
+        // The command's own 125, and what it printed, stay as they are.
+        assert_eq!(
+            command_outcome(
+                Outcome::Exited(125),
+                "cp: cannot stat 'x': No such file or directory"
+            ),
+            Outcome::Exited(125)
+        );
+        assert_eq!(
+            command_outcome(Outcome::Exited(3), podman),
+            Outcome::Exited(3)
+        );
     }
 }
