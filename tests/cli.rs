@@ -477,3 +477,37 @@ fn the_advice_for_a_repository_on_apt_is_a_step_that_renders() {
     let (code, _, stderr) = common::outcome(dir.path(), &["render"]);
     assert_eq!(code, 0, "{stderr}");
 }
+
+#[test]
+fn a_spec_in_another_folder_is_worked_on_from_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("toolchain");
+    fs::create_dir_all(&sub).unwrap();
+    fs::copy(common::fixture("minimal.yaml"), sub.join("distros.yaml")).unwrap();
+    let spec = ["--spec", "toolchain/distros.yaml"];
+    let (code, _, stderr) = common::outcome(dir.path(), &[&spec[..], &["render"]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("using toolchain/distros.yaml (paths are relative to toolchain)"),
+        "{stderr}"
+    );
+    assert!(
+        sub.join("generated/debian12.Dockerfile").is_file(),
+        "generated/ beside the spec"
+    );
+    assert!(
+        !dir.path().join("generated").exists(),
+        "nothing in the folder tcgen ran from"
+    );
+    let (code, stdout, stderr) =
+        common::outcome(dir.path(), &[&spec[..], &["render", "--check"]].concat());
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let (code, _, stderr) = common::outcome(
+        dir.path(),
+        &[&spec[..], &["build", "--dry-run", "debian12"]].concat(),
+    );
+    assert_eq!(
+        code, 0,
+        "the generated files beside the spec are fresh: {stderr}"
+    );
+}

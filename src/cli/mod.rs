@@ -65,12 +65,32 @@ pub fn main() -> ExitCode {
 /// The spec's file name when `--spec` is not given.
 const DEFAULT_SPEC: &str = "distros.yaml";
 
+/// `--spec` in another folder: tcgen moves there, as when it finds the spec upward, so that
+/// the output folder, the lock file and the build context are beside the spec. Returns the
+/// spec's path from there. A folder that does not exist is left for the load to report.
+fn work_beside(spec: PathBuf) -> Result<PathBuf> {
+    let (Some(dir), Some(name)) = (spec.parent(), spec.file_name()) else {
+        return Ok(spec);
+    };
+    if dir.as_os_str().is_empty() || !dir.is_dir() {
+        return Ok(spec);
+    }
+    std::env::set_current_dir(dir)
+        .map_err(|e| Error::io(format!("cannot change to {}", dir.display()), e))?;
+    eprintln!(
+        "tcgen: using {} (paths are relative to {})",
+        spec.display(),
+        dir.display()
+    );
+    Ok(PathBuf::from(name))
+}
+
 /// The spec `--spec` names; without it, `distros.yaml` here or in the nearest folder above, in
 /// which case tcgen moves there, so that the output folder and build context are where they
 /// always are: beside the spec.
 fn locate_spec(given: Option<PathBuf>) -> Result<PathBuf> {
     if let Some(spec) = given {
-        return Ok(spec);
+        return work_beside(spec);
     }
     let here =
         std::env::current_dir().map_err(|e| Error::io("cannot find the current directory", e))?;
