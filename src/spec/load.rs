@@ -152,7 +152,7 @@ fn structural_error(path: &Path, text: &str, e: &serde_yaml::Error) -> Error {
         diagnostics.sort_by_key(|d| (d.location.line, d.location.column));
         return Error::Spec(diagnostics);
     }
-    single(path, position, parse_message(e))
+    single(path, position, parse_message(&e.to_string()))
 }
 
 /// The line where `[`/`{` nesting first goes past [`MAX_FLOW_DEPTH`], outside quotes and
@@ -183,8 +183,8 @@ fn too_deep(text: &str) -> Option<usize> {
 
 /// serde_yaml's message without the position it appends (the location carries that), and with
 /// a hint where the message alone does not say what to do.
-fn parse_message(error: &serde_yaml::Error) -> String {
-    let text = without_position(&error.to_string());
+fn parse_message(error: &str) -> String {
+    let text = without_position(error);
     // serde names the unknown word and the expected ones in backquotes.
     let quoted: Vec<&str> = text.split('`').skip(1).step_by(2).collect();
     let suggestion = match quoted.split_first() {

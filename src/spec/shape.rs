@@ -18,9 +18,10 @@ const KEYS: [(&str, bool); 7] = [
     ("distros", true),
 ];
 
-/// Each structural fault of `text` as (dotted path, serde's message), in document order of the
-/// sections; empty when the text is no mapping (serde's own message says more then).
-pub fn faults(text: &str) -> Vec<(String, serde_yaml::Error)> {
+/// Each structural fault of `text` as (dotted path of the faulty key itself, serde's message
+/// without a path), in document order of the sections; empty when the text is no mapping
+/// (serde's own message says more then).
+pub fn faults(text: &str) -> Vec<(String, String)> {
     let Ok(Value::Mapping(top)) = serde_yaml::from_str::<Value>(text) else {
         return Vec::new();
     };
@@ -36,39 +37,47 @@ pub fn faults(text: &str) -> Vec<(String, serde_yaml::Error)> {
             "distros" => each::<Distro>(key, value, &mut faults),
             _ => faults.push((
                 key.to_owned(),
-                serde::de::Error::custom(format!(
+                format!(
                     "unknown field `{key}`, expected one of {}",
                     KEYS.map(|(k, _)| format!("`{k}`")).join(", ")
-                )),
+                ),
             )),
         }
     }
     for (key, required) in KEYS {
         if required && !top.contains_key(key) {
-            faults.push((
-                String::new(),
-                serde::de::Error::custom(format!("missing field `{key}`")),
-            ));
+            faults.push((String::new(), format!("missing field `{key}`")));
         }
     }
     faults
 }
 
-fn read<T: DeserializeOwned>(
-    path: String,
-    value: &Value,
-    faults: &mut Vec<(String, serde_yaml::Error)>,
-) {
-    if let Err(error) = serde_yaml::from_value::<T>(value.clone()) {
-        faults.push((path, error));
-    }
+/// Reads `value` (at `path`) as a `T`; a fault is placed at the key it is about: serde names
+/// the path inside the value, and for an unknown key the key itself.
+fn read<T: DeserializeOwned>(path: String, value: &Value, faults: &mut Vec<(String, String)>) {
+    // Read from text, not from the value: serde_yaml then names the path inside it.
+    let Ok(text) = serde_yaml::to_string(value) else {
+        return;
+    };
+    let Err(error) = serde_yaml::from_str::<T>(&text) else {
+        return;
+    };
+    let message = error.to_string();
+    let (inner, message) = match message.split_once(": ") {
+        Some((inner, rest)) if !inner.is_empty() && !inner.contains(' ') => {
+            (format!(".{inner}"), rest.to_owned())
+        }
+        _ => (String::new(), message),
+    };
+    let key = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next())
+        .map(|key| format!(".{key}"))
+        .unwrap_or_default();
+    faults.push((format!("{path}{inner}{key}"), message));
 }
 
-fn each<T: DeserializeOwned>(
-    section: &str,
-    value: &Value,
-    faults: &mut Vec<(String, serde_yaml::Error)>,
-) {
+fn each<T: DeserializeOwned>(section: &str, value: &Value, faults: &mut Vec<(String, String)>) {
     let Value::Mapping(entries) = value else {
         return read::<std::collections::BTreeMap<String, T>>(section.to_owned(), value, faults);
     };
