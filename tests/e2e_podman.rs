@@ -584,11 +584,27 @@ fn podman_multi_builds_and_pushes_a_two_platform_manifest_list_that_runs_on_arm6
         "{}",
         String::from_utf8_lossy(&arm.stderr)
     );
-    // Each platform's package downloads went to a cache of its own.
-    for arch in ["amd64", "arm64"] {
-        let cache = Path::new("/var/tmp/buildah-cache")
-            .join(format!("tcgen-debian12-var-cache-apt-{arch}"));
-        assert!(cache.is_dir(), "no cache for {arch}: {}", cache.display());
+    // Each platform's package downloads went to a cache of its own: the arm64 cache holds
+    // arm64 packages and no amd64 one, and the other way round (a cache left by an earlier run
+    // of one architecture only would not pass).
+    for (arch, other) in [("amd64", "arm64"), ("arm64", "amd64")] {
+        let archives = Path::new("/var/tmp/buildah-cache")
+            .join(format!("tcgen-debian12-var-cache-apt-{arch}"))
+            .join("archives");
+        let debs: Vec<String> = fs::read_dir(&archives)
+            .unwrap_or_else(|e| panic!("no cache for {arch}: {}: {e}", archives.display()))
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".deb"))
+            .collect();
+        assert!(
+            debs.iter().any(|d| d.ends_with(&format!("_{arch}.deb"))),
+            "no {arch} package in the {arch} cache: {debs:?}"
+        );
+        assert!(
+            !debs.iter().any(|d| d.ends_with(&format!("_{other}.deb"))),
+            "{other} packages in the {arch} cache: {debs:?}"
+        );
     }
 }
 
