@@ -534,25 +534,7 @@ fn podman_multi_builds_and_pushes_a_two_platform_manifest_list_that_runs_on_arm6
         fs::read_to_string(dir.path().join("build_docker/logs/debian12.log")).unwrap_or_default()
     );
     let image = format!("{namespace}/multi-debian12");
-    let raw = Command::new("skopeo")
-        .args(["inspect", "--raw"])
-        .arg(format!("docker://{image}"))
-        .output()
-        .unwrap();
-    let list: serde_json::Value = serde_json::from_slice(&raw.stdout).unwrap();
-    let mut platforms: Vec<String> = list["manifests"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{image} is not a manifest list: {list}"))
-        .iter()
-        .map(|m| {
-            format!(
-                "{}/{}",
-                m["platform"]["os"].as_str().unwrap(),
-                m["platform"]["architecture"].as_str().unwrap()
-            )
-        })
-        .collect();
-    platforms.sort();
+    let platforms = registry::list_platforms(&image);
     let list_json = tcgen(&["list", "--json"]);
     let list_json: serde_json::Value = serde_json::from_slice(&list_json.stdout).unwrap();
     let digest_tag = format!(
@@ -565,25 +547,7 @@ fn podman_multi_builds_and_pushes_a_two_platform_manifest_list_that_runs_on_arm6
         "the name tag is a byte-for-byte copy of the digest tag's manifest list"
     );
     assert_eq!(platforms, ["linux/amd64", "linux/arm64"]);
-    let arm = Command::new("podman")
-        .args([
-            "run",
-            "--rm",
-            "--pull",
-            "always",
-            "--platform",
-            "linux/arm64",
-        ])
-        .arg(&image)
-        .args(["uname", "-m"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&arm.stdout).trim(),
-        "aarch64",
-        "{}",
-        String::from_utf8_lossy(&arm.stderr)
-    );
+    assert_eq!(registry::machine_in(&image, "linux/arm64"), "aarch64");
     // Each platform's package downloads went to a cache of its own: the arm64 cache holds
     // arm64 packages and no amd64 one, and the other way round (a cache left by an earlier run
     // of one architecture only would not pass).

@@ -7,7 +7,7 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 mod common;
@@ -317,39 +317,11 @@ fn two_runners_build_one_platform_each_and_publish_merges_them() {
         raw_digest(&digest_tag),
         "not a carbon copy"
     );
-    let raw = Command::new("skopeo")
-        .args(["inspect", "--raw", &format!("docker://{name}")])
-        .output()
-        .unwrap();
-    let index: serde_json::Value = serde_json::from_slice(&raw.stdout).unwrap();
-    let mut archs: Vec<&str> = index["manifests"]
-        .as_array()
-        .unwrap_or_else(|| panic!("not a manifest list: {index}"))
-        .iter()
-        .map(|m| m["platform"]["architecture"].as_str().unwrap())
-        .collect();
-    archs.sort();
-    assert_eq!(archs, ["amd64", "arm64"]);
-    let uname = Command::new("podman")
-        .args([
-            "run",
-            "--rm",
-            "--pull",
-            "always",
-            "--platform",
-            "linux/arm64",
-            &name,
-            "uname",
-            "-m",
-        ])
-        .output()
-        .unwrap();
     assert_eq!(
-        String::from_utf8_lossy(&uname.stdout).trim(),
-        "aarch64",
-        "{}",
-        common::text(&uname)
+        registry::list_platforms(&name),
+        ["linux/amd64", "linux/arm64"]
     );
+    assert_eq!(registry::machine_in(&name, "linux/arm64"), "aarch64");
     assert!(
         missing(dir, &namespace).is_empty(),
         "the registry has everything now"

@@ -76,3 +76,52 @@ pub fn raw_digest(reference: &str) -> Option<String> {
         format!("sha256:{hex}")
     })
 }
+
+/// The platforms (`os/architecture`) of the manifest list the registry serves for `reference`,
+/// sorted; fails the test when it is no list.
+pub fn list_platforms(reference: &str) -> Vec<String> {
+    let raw = std::process::Command::new("skopeo")
+        .args(["inspect", "--raw", &format!("docker://{reference}")])
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&raw.stdout).unwrap();
+    let mut platforms: Vec<String> = list["manifests"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{reference} is not a manifest list: {list}"))
+        .iter()
+        .map(|m| {
+            let platform = &m["platform"];
+            format!(
+                "{}/{}",
+                platform["os"].as_str().unwrap(),
+                platform["architecture"].as_str().unwrap()
+            )
+        })
+        .collect();
+    platforms.sort();
+    platforms
+}
+
+/// What `uname -m` says in `image` (pulled again) run for the platform `platform`.
+pub fn machine_in(image: &str, platform: &str) -> String {
+    let output = std::process::Command::new("podman")
+        .args([
+            "run",
+            "--rm",
+            "--pull",
+            "always",
+            "--platform",
+            platform,
+            image,
+            "uname",
+            "-m",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
