@@ -22,7 +22,13 @@ pub fn lock_path(spec: &Path) -> PathBuf {
 pub struct Lock {
     /// Digest (`sha256:<64 hex>`) by base image reference, as the spec writes it.
     pub digests: BTreeMap<String, String>,
+    /// Base images `tcgen lock` could not resolve (a base only in the local image store, say),
+    /// with why: kept as comment lines, so that a render does not advise `tcgen lock` for them.
+    pub unresolved: BTreeMap<String, String>,
 }
+
+/// How a lock file's comment line names a base that could not be resolved.
+const UNRESOLVED: &str = "# unresolved: ";
 
 impl Lock {
     /// Reads the lock file of `spec`, with `bases` checked against the base images the spec
@@ -55,6 +61,11 @@ impl Lock {
                 message,
             };
             let line = line.trim_end();
+            if let Some(entry) = line.strip_prefix(UNRESOLVED) {
+                let (image, why) = entry.split_once("  ").unwrap_or((entry, ""));
+                lock.unresolved.insert(image.to_owned(), why.to_owned());
+                continue;
+            }
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
@@ -101,6 +112,9 @@ impl Lock {
         );
         for (image, digest) in &self.digests {
             text.push_str(&format!("{image}  {digest}\n"));
+        }
+        for (image, why) in &self.unresolved {
+            text.push_str(&format!("{UNRESOLVED}{image}  {why}\n"));
         }
         text
     }

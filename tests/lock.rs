@@ -222,7 +222,16 @@ fn what_can_be_locked_is_locked_and_what_cannot_is_named() {
     );
     let lock = fs::read_to_string(dir.join("distros.lock")).unwrap();
     assert!(lock.contains(&format!("debian:12  {OTHER}")), "{lock}");
-    assert!(!lock.contains("rockylinux:9.2"), "{lock}");
+    assert!(!lock.contains("rockylinux:9.2  sha256:"), "{lock}");
+    assert!(lock.contains("# unresolved: rockylinux:9.2  "), "{lock}");
+    // A render then does not advise `tcgen lock` for it, and says why it is not pinned.
+    let render = tcgen(dir, &["render"]);
+    let said = text(&render);
+    assert!(
+        said.contains("note: 1 base image not pinned: `tcgen lock` found no registry that has it: rockylinux:9.2")
+            && !said.contains("rockylinux:9.2; run `tcgen lock`"),
+        "{said}"
+    );
 }
 
 #[test]

@@ -65,6 +65,7 @@ pub fn lock_command(
     }
     let mut lock = existing.clone();
     lock.digests.retain(|image, _| bases.contains(image));
+    lock.unresolved.retain(|image, _| bases.contains(image));
     let (moved, failed) = resolve_all(engine, &targets, &existing, &mut lock, stdout)?;
     for failure in &failed {
         eprintln!("not locked: {failure}");
@@ -98,9 +99,15 @@ fn resolve_all(
             Ok(digest) => digest,
             Err(error) => {
                 failed.push(error.to_string());
+                // A base locked before keeps its digest; one never resolved is noted as such.
+                if !lock.digests.contains_key(image) {
+                    lock.unresolved
+                        .insert(image.clone(), "no registry answered for it".to_owned());
+                }
                 continue;
             }
         };
+        lock.unresolved.remove(image);
         match existing.digests.get(image) {
             Some(old) if *old == digest => {
                 writeln!(stdout, "{image}: unchanged ({digest})").map_err(Error::stdout)?

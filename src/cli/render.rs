@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::model::Model;
 use crate::outdir;
 use crate::output::FileSet;
 use crate::pipeline::{compile, provenance, tcgen_command};
@@ -30,17 +31,7 @@ pub fn render_command(
 ) -> Result<RenderOutcome> {
     let compiled = compile(spec_path, out)?;
     outdir::refuse_unsafe_output(out, spec_path)?;
-    let unpinned = &compiled.model.unpinned_bases;
-    if !unpinned.is_empty() {
-        writeln!(
-            stdout,
-            "note: {} not pinned to a digest: {}; run `{}` to pin them",
-            count(unpinned.len(), "base image"),
-            unpinned.join(", "),
-            tcgen_command(spec_path, "lock")
-        )
-        .map_err(Error::stdout)?;
-    }
+    note_unpinned(&compiled.model, spec_path, stdout)?;
     let files = &compiled.rendered.files;
     if check {
         return check_output(files, spec_path, out, stdout, style);
@@ -110,4 +101,36 @@ fn check_output(
     )
     .map_err(Error::stdout)?;
     Ok(RenderOutcome::Stale)
+}
+
+/// The notes about base images not pinned to a digest: those `tcgen lock` could not resolve,
+/// and the others, with the command that pins them.
+fn note_unpinned(model: &Model, spec_path: &Path, stdout: &mut dyn Write) -> Result<()> {
+    let unpinned: Vec<&str> = model
+        .unpinned_bases
+        .iter()
+        .filter(|b| !model.unresolved_bases.contains(b))
+        .map(String::as_str)
+        .collect();
+    if !model.unresolved_bases.is_empty() {
+        writeln!(
+            stdout,
+            "note: {} not pinned: `tcgen lock` found no registry that has {}: {}; builds use what the tag points to where they run",
+            count(model.unresolved_bases.len(), "base image"),
+            if model.unresolved_bases.len() == 1 { "it" } else { "them" },
+            model.unresolved_bases.join(", ")
+        )
+        .map_err(Error::stdout)?;
+    }
+    if !unpinned.is_empty() {
+        writeln!(
+            stdout,
+            "note: {} not pinned to a digest: {}; run `{}` to pin them",
+            count(unpinned.len(), "base image"),
+            unpinned.join(", "),
+            tcgen_command(spec_path, "lock")
+        )
+        .map_err(Error::stdout)?;
+    }
+    Ok(())
 }

@@ -34,9 +34,14 @@ pub fn decide(spec: &ValidSpec, lock: Option<&Lock>) -> Model {
         distro.base_digest = lock.and_then(|l| l.digests.get(&distro.base_image).cloned());
     }
     distros.sort_by(|a, b| natural_order(&a.name, &b.name));
-    let unpinned_bases = lockable_bases(spec)
+    let unpinned_bases: Vec<String> = lockable_bases(spec)
         .into_iter()
         .filter(|image| lock.is_none_or(|l| !l.digests.contains_key(image)))
+        .collect();
+    let unresolved_bases = unpinned_bases
+        .iter()
+        .filter(|image| lock.is_some_and(|l| l.unresolved.contains_key(*image)))
+        .cloned()
         .collect();
     let mut gated_args: Vec<GatedArg> = distros.iter().flat_map(|d| d.gated_args.clone()).collect();
     gated_args.sort_by(|a, b| a.name.cmp(&b.name));
@@ -53,6 +58,7 @@ pub fn decide(spec: &ValidSpec, lock: Option<&Lock>) -> Model {
         distros,
         always_default,
         unpinned_bases,
+        unresolved_bases,
         context_files,
     }
 }

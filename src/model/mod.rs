@@ -38,6 +38,8 @@ pub struct Model {
     pub always_default: Vec<String>,
     /// Base images that neither name a digest nor have one in the lock file, sorted.
     pub unpinned_bases: Vec<String>,
+    /// Those of them that `tcgen lock` could not resolve (the lock file says so), sorted.
+    pub unresolved_bases: Vec<String>,
     /// Files of the build context, by path inside it.
     pub context_files: BTreeMap<String, ContextFile>,
 }
