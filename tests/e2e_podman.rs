@@ -154,6 +154,37 @@ fn files_written_to_mnt_build_belong_to_the_caller_and_the_environment_arrives()
 
 #[test]
 #[ignore = "needs podman and a Debian base image: sudo .ci/setup-podman"]
+fn files_written_by_the_command_belong_to_the_user_it_runs_as() {
+    // A user that is neither root nor the caller: under root CI, the caller's own ids could not
+    // tell a file the container wrote from one root wrote.
+    common::require_podman();
+    let build_dir = tempfile::tempdir().unwrap();
+    let output = in_docker(&[
+        "--user",
+        "4321:4321",
+        "--build-dir",
+        build_dir.path().to_str().unwrap(),
+        "test-toolchain-debian12",
+        "--",
+        "sh",
+        "-c",
+        "id -u > /mnt/build/who",
+    ])
+    .env("USE_CCACHE", "0")
+    .output()
+    .unwrap();
+    common::assert_succeeded(&output);
+    let who = build_dir.path().join("test-toolchain-debian12/build/who");
+    assert_eq!(fs::read_to_string(&who).unwrap(), "4321\n");
+    assert_eq!(
+        fs::metadata(&who).unwrap().uid(),
+        4321,
+        "written as the user it ran as"
+    );
+}
+
+#[test]
+#[ignore = "needs podman and a Debian base image: sudo .ci/setup-podman"]
 fn stdin_reaches_the_command_and_exit_codes_come_back() {
     common::require_podman();
     let label = labelled("stdin");

@@ -942,3 +942,34 @@ fn in_docker_with_an_image_that_cannot_be_had_leaves_no_folder_behind() {
         "an empty per-image folder was left behind"
     );
 }
+
+#[test]
+fn in_docker_runs_as_the_user_given() {
+    let dir = repo();
+    let output = tcgen(dir.path())
+        .args([
+            "in-docker",
+            "--dry-run",
+            "--user",
+            "4321:99",
+            "test-toolchain-debian12",
+            "--",
+            "true",
+        ])
+        .output()
+        .unwrap();
+    common::assert_succeeded(&output);
+    assert!(String::from_utf8_lossy(&output.stdout).contains(" -u 4321:99 "));
+    let stderr = usage_error(
+        dir.path(),
+        &[
+            "in-docker",
+            "--user",
+            "builder",
+            "test-toolchain-debian12",
+            "--",
+            "true",
+        ],
+    );
+    assert!(stderr.contains("is not UID:GID"), "{stderr}");
+}

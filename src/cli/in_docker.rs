@@ -28,6 +28,10 @@ pub struct InDockerArgs {
         value_name = "DIR"
     )]
     build_dir: PathBuf,
+    /// Run the command as UID:GID (numbers) instead of the caller's ids; the folders tcgen makes
+    /// for the run belong to that user.
+    #[arg(long, value_name = "UID:GID", value_parser = user_ids)]
+    user: Option<(u32, u32)>,
     /// The image to run, optionally with a registry prefix and tag.
     image: String,
     /// The command to run inside it, and its arguments.
@@ -57,10 +61,25 @@ pub fn in_docker_command(spec: &Path, args: InDockerArgs) -> Result<i32> {
         command: args.command,
         repo,
         // SAFETY: getuid and getgid cannot fail and have no preconditions.
-        user: unsafe { (libc::getuid(), libc::getgid()) },
+        user: args
+            .user
+            .unwrap_or_else(|| unsafe { (libc::getuid(), libc::getgid()) }),
     };
     let signals = Signals::catch()?;
     let env: &dyn Environment = &ProcessEnvironment;
     in_docker::run(&request, spec.as_deref(), env, &signals, args.dry_run)
         .map(|code| if code == 0 { 0 } else { code.max(EXIT_FAILURE) })
+}
+
+/// `UID:GID` as two numbers.
+fn user_ids(text: &str) -> std::result::Result<(u32, u32), String> {
+    let (uid, gid) = text
+        .split_once(':')
+        .ok_or_else(|| format!("'{text}' is not UID:GID (two numbers, such as 1000:1000)"))?;
+    let number = |part: &str| {
+        part.parse::<u32>().map_err(|_| {
+            format!("'{part}' in '{text}' is not a number; write UID:GID, such as 1000:1000")
+        })
+    };
+    Ok((number(uid)?, number(gid)?))
 }

@@ -284,10 +284,7 @@ pub fn run(
         println!("{}", remove(request.engine, "<container id>"));
         return Ok(0);
     }
-    for dir in &setup.directories {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
-    }
+    make_directories(&setup.directories, request.user)?;
     if let Some(signal) = signals.received() {
         eprintln!("interrupted before the container was created");
         return Ok(128 + signal);
@@ -334,6 +331,28 @@ fn command_outcome(outcome: Outcome, engine_stderr: &str) -> Outcome {
         Outcome::Exited(125) if exec_failed("permission denied") => Outcome::Exited(126),
         other => other,
     }
+}
+
+/// Creates `directories` before they are mounted; those it creates belong to `user` (the
+/// caller, or whom `--user` names), so that the command can write there. Existing ones are left
+/// as they are.
+fn make_directories(directories: &[PathBuf], user: (u32, u32)) -> Result<()> {
+    // SAFETY: getuid and getgid cannot fail and have no preconditions.
+    let caller = unsafe { (libc::getuid(), libc::getgid()) };
+    for dir in directories {
+        let new = !dir.exists();
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+        if new && user != caller {
+            std::os::unix::fs::chown(dir, Some(user.0), Some(user.1)).map_err(|e| {
+                Error::io(
+                    format!("cannot give {} to {}:{}", dir.display(), user.0, user.1),
+                    e,
+                )
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// Creates the container and returns its id. When that fails, the per-image folder this run
