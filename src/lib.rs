@@ -12,6 +12,7 @@ pub mod cli;
 pub mod error;
 pub mod model;
 pub mod output;
+pub mod packages;
 pub mod pipeline;
 pub mod render;
 pub mod spec;

@@ -734,3 +734,117 @@ fn a_base_that_moves_in_its_registry_rebuilds_exactly_its_images() {
     assert_eq!(summary_row(&stdout, "b")[1], "built", "{stdout}");
     assert_eq!(summary_row(&stdout, "c")[1], "skipped", "{stdout}");
 }
+
+/// What `dpkg-query` itself says is installed in `image`: `name version arch` lines, sorted.
+fn dpkg_installed(image: &str) -> Vec<String> {
+    let output = Command::new("podman")
+        .args([
+            "run",
+            "--rm",
+            image,
+            "dpkg-query",
+            "-W",
+            "-f",
+            "${db:Status-Abbrev} ${Package} ${Version} ${Architecture}\n",
+        ])
+        .output()
+        .unwrap();
+    let mut lines: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|l| l.as_bytes().get(1) == Some(&b'i'))
+        .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
+        .collect();
+    lines.sort();
+    lines
+}
+
+#[test]
+#[ignore = "needs podman and a Debian base image: sudo .ci/setup-podman"]
+fn inventories_match_dpkg_and_diff_names_exactly_what_one_more_package_brings() {
+    common::require_podman();
+    let dir = built_repo();
+    let tcgen = |args: &[&str]| {
+        let output = common::tcgen(dir)
+            .args(["--color", "never"])
+            .args(args)
+            .output()
+            .unwrap();
+        common::assert_succeeded(&output);
+        String::from_utf8(output.stdout).unwrap()
+    };
+    // debian12b is debian12 with `patch` more.
+    let mut json = Vec::new();
+    for distro in ["debian12", "debian12b"] {
+        let text = tcgen(&["inventory", "--engine", "podman", distro, "--json"]);
+        let inventory: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(inventory["format"], "deb");
+        let listed: Vec<String> = inventory["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} {} {}",
+                    p["name"].as_str().unwrap(),
+                    p["version"].as_str().unwrap(),
+                    p["arch"].as_str().unwrap()
+                )
+            })
+            .collect();
+        let mut sorted = listed.clone();
+        sorted.sort();
+        assert_eq!(
+            sorted,
+            dpkg_installed(&format!("test-toolchain-{distro}")),
+            "{distro}"
+        );
+        json.push(text);
+    }
+    let expected: Vec<String> = {
+        let (a, b) = (
+            dpkg_installed("test-toolchain-debian12"),
+            dpkg_installed("test-toolchain-debian12b"),
+        );
+        b.into_iter()
+            .filter(|line| !a.contains(line))
+            .map(|l| l.split(' ').next().unwrap().to_owned())
+            .collect()
+    };
+    assert!(expected.contains(&"patch".to_owned()), "{expected:?}");
+    let diff = tcgen(&[
+        "diff",
+        "--engine",
+        "podman",
+        "debian12",
+        "debian12b",
+        "--json",
+    ]);
+    let diff: serde_json::Value = serde_json::from_str(&diff).unwrap();
+    let added: Vec<&str> = diff["added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        added, expected,
+        "the package and its dependencies, nothing else"
+    );
+    assert!(
+        diff["removed"].as_array().unwrap().is_empty()
+            && diff["changed"].as_array().unwrap().is_empty()
+    );
+    // From a saved inventory, without the old image: the same.
+    let saved = dir.join("build_docker/debian12.inventory.json");
+    fs::write(&saved, &json[0]).unwrap();
+    let from_file = tcgen(&[
+        "diff",
+        "--engine",
+        "podman",
+        saved.to_str().unwrap(),
+        "debian12b",
+        "--json",
+    ]);
+    let from_file: serde_json::Value = serde_json::from_str(&from_file).unwrap();
+    assert_eq!(from_file, diff);
+}

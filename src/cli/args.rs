@@ -9,6 +9,7 @@ use super::build::BuildArgs;
 use super::choices::{ColorWhen, EngineArg};
 use super::completions;
 use super::in_docker::InDockerArgs;
+use super::inventory::{DiffArgs, InventoryArgs};
 use super::plan::PlanArgs;
 use super::publish::PublishArgs;
 use crate::output::DEFAULT_OUT;
@@ -152,6 +153,26 @@ pub enum Command {
         spec: SpecArg,
         #[command(flatten)]
         args: PublishArgs,
+    },
+    /// List the packages installed in an image (or a distro's built image).
+    #[command(
+        after_help = "Examples:\n  tcgen inventory DISTRO\n  tcgen inventory my-registry.example.com/toolchain/IMAGE --json > IMAGE.inventory.json"
+    )]
+    Inventory {
+        #[command(flatten)]
+        spec: SpecArg,
+        #[command(flatten)]
+        args: InventoryArgs,
+    },
+    /// Show which packages two images (or saved inventories) add, remove and change.
+    #[command(
+        after_help = "Examples:\n  tcgen diff published.inventory.json DISTRO --markdown\n  tcgen diff IMAGE:old IMAGE:new --json"
+    )]
+    Diff {
+        #[command(flatten)]
+        spec: SpecArg,
+        #[command(flatten)]
+        args: DiffArgs,
     },
     /// Run a command inside a built image with the repository at /mnt.
     #[command(

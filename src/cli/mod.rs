@@ -6,6 +6,7 @@ mod build;
 mod choices;
 mod completions;
 mod in_docker;
+mod inventory;
 mod list;
 mod lock;
 mod man;
@@ -159,6 +160,12 @@ fn run(cli: Cli, styles: Styles) -> Result<i32> {
         Command::Plan { spec: at, args } => plan_command(&spec(at)?, args, stdout).map(done),
         Command::Build { spec: at, args } => build_command(&spec(at)?, args, styles),
         Command::InDocker { spec: at, args } => in_docker_command(&spec(at)?, args),
+        Command::Inventory { spec: at, args } => {
+            inventory::inventory_command(&spec(at)?, args, stdout).map(done)
+        }
+        Command::Diff { spec: at, args } => {
+            inventory::diff_command(&spec(at)?, args, stdout).map(done)
+        }
         Command::Publish { spec: at, args } => publish_command(&spec(at)?, args, styles),
     }
 }

@@ -1,0 +1,122 @@
+//! `tcgen inventory` and `tcgen diff`: the packages installed in an image, and what changes
+//! between two images (or saved inventories), for reviewers of image changes.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::choices::EngineArg;
+use crate::error::{Error, Result};
+use crate::family::Family;
+use crate::packages::report::{diff_markdown, diff_text, inventory_text};
+use crate::packages::{Format, Inventory, diff};
+use crate::render::script_names;
+use crate::runner::Engine;
+use crate::runner::inventory::inventory;
+use crate::spec::load::load_file;
+
+/// The arguments of `tcgen inventory`.
+#[derive(Debug, Clone, clap::Args)]
+#[group(skip)]
+pub struct InventoryArgs {
+    /// An image reference, or a distro of the spec (its built image).
+    #[arg(value_name = "IMAGE")]
+    image: String,
+    /// The platform to read, for a multi-platform image.
+    #[arg(long, value_name = "PLATFORM")]
+    platform: Option<String>,
+    /// Print JSON: {"image", "format", "packages": [{"name", "version", "arch"}, ...]}.
+    #[arg(long)]
+    json: bool,
+    /// Container engine.
+    #[arg(long, value_enum, default_value = "docker")]
+    engine: EngineArg,
+}
+
+/// The arguments of `tcgen diff`.
+#[derive(Debug, Clone, clap::Args)]
+#[group(skip)]
+pub struct DiffArgs {
+    /// The old side: an image reference, a distro of the spec, or a file `inventory --json` wrote.
+    #[arg(value_name = "OLD")]
+    old: String,
+    /// The new side, as OLD.
+    #[arg(value_name = "NEW")]
+    new: String,
+    /// Print JSON: {"added", "removed", "changed"}.
+    #[arg(long, conflicts_with = "markdown")]
+    json: bool,
+    /// Print Markdown for a pull-request comment.
+    #[arg(long)]
+    markdown: bool,
+    /// The platform to read, for multi-platform images.
+    #[arg(long, value_name = "PLATFORM")]
+    platform: Option<String>,
+    /// Container engine.
+    #[arg(long, value_enum, default_value = "docker")]
+    engine: EngineArg,
+}
+
+/// `tcgen inventory IMAGE`.
+pub fn inventory_command(spec: &Path, args: InventoryArgs, stdout: &mut dyn Write) -> Result<()> {
+    let found = side(
+        spec,
+        &args.image,
+        args.engine.into(),
+        args.platform.as_deref(),
+    )?;
+    let text = if args.json {
+        format!("{}\n", to_json(&found)?)
+    } else {
+        inventory_text(&found)
+    };
+    write!(stdout, "{text}").map_err(Error::stdout)
+}
+
+/// `tcgen diff OLD NEW`.
+pub fn diff_command(spec: &Path, args: DiffArgs, stdout: &mut dyn Write) -> Result<()> {
+    let engine: Engine = args.engine.into();
+    let platform = args.platform.as_deref();
+    let old = side(spec, &args.old, engine, platform)?;
+    let new = side(spec, &args.new, engine, platform)?;
+    let changes = diff(&old, &new);
+    let text = if args.json {
+        format!("{}\n", to_json(&changes)?)
+    } else if args.markdown {
+        diff_markdown(&old.image, &new.image, &changes)
+    } else {
+        diff_text(&old.image, &new.image, &changes)
+    };
+    write!(stdout, "{text}").map_err(Error::stdout)
+}
+
+/// One side: a saved inventory (a `.json` file), a distro of the spec (its image, read as its
+/// family's format), or an image reference.
+fn side(spec: &Path, name: &str, engine: Engine, platform: Option<&str>) -> Result<Inventory> {
+    let path = Path::new(name);
+    if name.ends_with(".json") && path.is_file() {
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+        return serde_json::from_slice(&bytes).map_err(|e| {
+            Error::Usage(format!(
+                "{} is not an inventory that `tcgen inventory --json` wrote: {e}",
+                path.display()
+            ))
+        });
+    }
+    if spec.is_file() {
+        let spec = load_file(spec, &script_names())?;
+        if let Some(distro) = spec.distros.get(name) {
+            let image = format!("{}{name}", spec.image_prefix);
+            let format = match distro.family {
+                Family::Apt => Format::Deb,
+                Family::Yum | Family::Dnf | Family::Zypper => Format::Rpm,
+            };
+            return inventory(engine, &image, &image, platform, Some(format));
+        }
+    }
+    inventory(engine, name, name, platform, None)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string_pretty(value).map_err(|e| Error::Template(e.to_string()))
+}
