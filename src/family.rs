@@ -41,6 +41,14 @@ impl Family {
         }
     }
 
+    /// Whether the family's package database is dpkg's (`.deb` packages) rather than rpm's.
+    pub fn installs_debs(self) -> bool {
+        match self {
+            Family::Apt => true,
+            Family::Yum | Family::Dnf | Family::Zypper => false,
+        }
+    }
+
     /// Whether `add_repo` steps (a repository added by URL) work in this family.
     pub fn adds_repos_by_url(self) -> bool {
         match self {

@@ -60,7 +60,8 @@ fn built_repo() -> &'static Path {
             .unwrap();
         assert!(render.success());
         let output = common::tcgen(&dir)
-            .args(["build", "--engine", "podman", "--retry", "1", "debian12", "debian12b"])
+            .args(common::PODMAN_BUILD)
+            .args(["debian12", "debian12b"])
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout);
@@ -326,15 +327,8 @@ fn pushes_the_digest_tag_fills_the_cache_and_then_skips_what_the_registry_has() 
     );
     let build = || {
         common::tcgen(dir)
-            .args([
-                "build",
-                "--engine",
-                "podman",
-                "--retry",
-                "1",
-                "--skip-existing",
-            ])
-            .args(["--registry", &namespace, "debian12"])
+            .args(common::PODMAN_BUILD)
+            .args(["--skip-existing", "--registry", &namespace, "debian12"])
             .env("CACHE_REGISTRY", format!("{namespace}-cache"))
             .output()
             .unwrap()
@@ -458,15 +452,8 @@ fn a_fleet_builds_at_once_and_its_name_tags_move_together_or_not_at_all() {
         let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let watcher = watch_logs(logs, done.clone());
         let output = common::tcgen(dir.path())
-            .args([
-                "build",
-                "--engine",
-                "podman",
-                "--retry",
-                "1",
-                "--registry",
-                &namespace,
-            ])
+            .args(common::PODMAN_BUILD)
+            .args(["--registry", &namespace])
             .output()
             .unwrap();
         done.store(true, std::sync::atomic::Ordering::SeqCst);
@@ -547,16 +534,13 @@ fn podman_multi_builds_and_pushes_a_two_platform_manifest_list_that_runs_on_arm6
     fs::copy(fixture, dir.path().join("distros.yaml")).unwrap();
     let tcgen = |args: &[&str]| common::tcgen(dir.path()).args(args).output().unwrap();
     assert!(tcgen(&["render"]).status.success());
-    let output = tcgen(&[
-        "build",
-        "--engine",
-        "podman",
-        "--retry",
-        "1",
-        "--multi",
-        "--registry",
-        &namespace,
-    ]);
+    let output = tcgen(
+        &[
+            &common::PODMAN_BUILD[..],
+            &["--multi", "--registry", &namespace],
+        ]
+        .concat(),
+    );
     assert!(
         output.status.success(),
         "{}\n{}\n{}",
@@ -654,16 +638,13 @@ fn a_base_that_moves_in_its_registry_rebuilds_exactly_its_images() {
     git(&["add", "."]);
     git(&["commit", "-qm", "locked"]);
     let build = || {
-        tcgen(&[
-            "build",
-            "--engine",
-            "podman",
-            "--retry",
-            "1",
-            "--registry",
-            &namespace,
-            "--skip-existing",
-        ])
+        tcgen(
+            &[
+                &common::PODMAN_BUILD[..],
+                &["--registry", &namespace, "--skip-existing"],
+            ]
+            .concat(),
+        )
         .output()
         .unwrap()
     };

@@ -77,15 +77,7 @@ fn slow_skopeo(dir: &Path) -> std::path::PathBuf {
 /// `tcgen build` of the fleet at the current commit into `namespace`, with `skopeo` as its
 /// skopeo when given.
 fn build_fleet(dir: &Path, namespace: &str, skopeo: Option<&Path>) -> Output {
-    let build = [
-        "build",
-        "--engine",
-        "podman",
-        "--retry",
-        "1",
-        "--registry",
-        namespace,
-    ];
+    let build = [&common::PODMAN_BUILD[..], &["--registry", namespace]].concat();
     tcgen(dir, &build, skopeo)
 }
 
@@ -268,17 +260,16 @@ fn two_runners_build_one_platform_each_and_publish_merges_them() {
         let output = tcgen(
             dir,
             &[
-                "build",
-                "--engine",
-                "podman",
-                "--retry",
-                "1",
-                "--platform",
-                platform,
-                "--registry",
-                &namespace,
-                "--no-publish",
-            ],
+                &common::PODMAN_BUILD[..],
+                &[
+                    "--platform",
+                    platform,
+                    "--registry",
+                    &namespace,
+                    "--no-publish",
+                ],
+            ]
+            .concat(),
             None,
         );
         common::assert_succeeded(&output);

@@ -6,7 +6,6 @@ use std::path::Path;
 
 use super::choices::EngineArg;
 use crate::error::{Error, Result};
-use crate::family::Family;
 use crate::packages::report::{diff_markdown, diff_text, inventory_text};
 use crate::packages::{Format, Inventory, diff};
 use crate::render::script_names;
@@ -107,9 +106,10 @@ fn side(spec: &Path, name: &str, engine: Engine, platform: Option<&str>) -> Resu
         let spec = load_file(spec, &script_names())?;
         if let Some(distro) = spec.distros.get(name) {
             let image = format!("{}{name}", spec.image_prefix);
-            let format = match distro.family {
-                Family::Apt => Format::Deb,
-                Family::Yum | Family::Dnf | Family::Zypper => Format::Rpm,
+            let format = if distro.family.installs_debs() {
+                Format::Deb
+            } else {
+                Format::Rpm
             };
             return inventory(engine, &image, &image, platform, Some(format));
         }

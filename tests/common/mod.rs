@@ -5,6 +5,10 @@
 /// The tcgen binary under test.
 pub const TCGEN: &str = env!("CARGO_BIN_EXE_tcgen");
 
+/// `tcgen build` as the end-to-end tests run it: with podman, and a second attempt so that a
+/// mirror's hiccup on a cold machine costs an attempt, not the run.
+pub const PODMAN_BUILD: [&str; 5] = ["build", "--engine", "podman", "--retry", "1"];
+
 /// Variables of the caller's environment that change what tcgen does: unset for every run, so
 /// that a developer's shell cannot change a test's outcome. A test sets what it needs.
 const CLEARED: &[&str] = &[
