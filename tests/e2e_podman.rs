@@ -16,6 +16,8 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 mod common;
+#[path = "common/cyclonedx.rs"]
+mod cyclonedx;
 #[path = "common/registry.rs"]
 mod registry;
 use common::summary_row;
@@ -828,4 +830,28 @@ fn inventories_match_dpkg_and_diff_names_exactly_what_one_more_package_brings() 
     ]);
     let from_file: serde_json::Value = serde_json::from_str(&from_file).unwrap();
     assert_eq!(from_file, diff);
+    // The SBOM of the real image: schema-valid, one package URL per package, the image's ID.
+    let sbom = tcgen(&["inventory", "--engine", "podman", "debian12", "--sbom"]);
+    let sbom: serde_json::Value = serde_json::from_str(&sbom).unwrap();
+    assert_eq!(cyclonedx::violations(&cyclonedx::validator(), &sbom), "");
+    let purls = sbom["components"].as_array().unwrap();
+    assert_eq!(purls.len(), dpkg_installed("test-toolchain-debian12").len());
+    assert!(
+        purls
+            .iter()
+            .all(|c| c["purl"].as_str().unwrap().starts_with("pkg:deb/debian/")),
+        "every package URL names Debian"
+    );
+    let id = Command::new("podman")
+        .args([
+            "image",
+            "inspect",
+            "--format",
+            "{{.Id}}",
+            "test-toolchain-debian12",
+        ])
+        .output()
+        .unwrap();
+    let id = format!("sha256:{}", String::from_utf8_lossy(&id.stdout).trim());
+    assert_eq!(sbom["metadata"]["component"]["version"], id.as_str());
 }

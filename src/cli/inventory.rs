@@ -7,10 +7,11 @@ use std::path::Path;
 use super::choices::EngineArg;
 use crate::error::{Error, Result};
 use crate::packages::report::{diff_markdown, diff_text, inventory_text};
+use crate::packages::sbom::cyclonedx;
 use crate::packages::{Format, Inventory, diff};
 use crate::render::script_names;
 use crate::runner::Engine;
-use crate::runner::inventory::inventory;
+use crate::runner::inventory::{image_id, inventory};
 use crate::spec::load::load_file;
 
 /// The arguments of `tcgen inventory`.
@@ -24,8 +25,11 @@ pub struct InventoryArgs {
     #[arg(long, value_name = "PLATFORM")]
     platform: Option<String>,
     /// Print JSON: {"image", "format", "packages": [{"name", "version", "arch"}, ...]}.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "sbom")]
     json: bool,
+    /// Print a CycloneDX 1.5 JSON SBOM: the image as subject, each package with its package URL.
+    #[arg(long)]
+    sbom: bool,
     /// Container engine.
     #[arg(long, value_enum, default_value = "docker")]
     engine: EngineArg,
@@ -57,13 +61,20 @@ pub struct DiffArgs {
 
 /// `tcgen inventory IMAGE`.
 pub fn inventory_command(spec: &Path, args: InventoryArgs, stdout: &mut dyn Write) -> Result<()> {
-    let found = side(
-        spec,
-        &args.image,
-        args.engine.into(),
-        args.platform.as_deref(),
-    )?;
-    let text = if args.json {
+    let engine: Engine = args.engine.into();
+    let platform = args.platform.as_deref();
+    let source = source(spec, &args.image)?;
+    let found = side(&source, engine, platform)?;
+    let text = if args.sbom {
+        let id = match &source {
+            Source::Image(image, _) => image_id(engine, image, platform),
+            Source::Saved(_) => None,
+        };
+        format!(
+            "{}\n",
+            cyclonedx(&found, id.as_deref()).map_err(Error::Command)?
+        )
+    } else if args.json {
         format!("{}\n", to_json(&found)?)
     } else {
         inventory_text(&found)
@@ -75,8 +86,8 @@ pub fn inventory_command(spec: &Path, args: InventoryArgs, stdout: &mut dyn Writ
 pub fn diff_command(spec: &Path, args: DiffArgs, stdout: &mut dyn Write) -> Result<()> {
     let engine: Engine = args.engine.into();
     let platform = args.platform.as_deref();
-    let old = side(spec, &args.old, engine, platform)?;
-    let new = side(spec, &args.new, engine, platform)?;
+    let old = side(&source(spec, &args.old)?, engine, platform)?;
+    let new = side(&source(spec, &args.new)?, engine, platform)?;
     let changes = diff(&old, &new);
     let text = if args.json {
         format!("{}\n", to_json(&changes)?)
@@ -88,33 +99,53 @@ pub fn diff_command(spec: &Path, args: DiffArgs, stdout: &mut dyn Write) -> Resu
     write!(stdout, "{text}").map_err(Error::stdout)
 }
 
-/// One side: a saved inventory (a `.json` file), a distro of the spec (its image, read as its
-/// family's format), or an image reference.
-fn side(spec: &Path, name: &str, engine: Engine, platform: Option<&str>) -> Result<Inventory> {
+/// What a name on the command line stands for.
+enum Source {
+    /// A file `inventory --json` wrote.
+    Saved(std::path::PathBuf),
+    /// An image, with the package format its distro's family has, when it is a distro's.
+    Image(String, Option<Format>),
+}
+
+/// Reads `name`: a saved inventory (an existing `.json` file), a distro of the spec (its image,
+/// read as its family's format), or an image reference.
+fn source(spec: &Path, name: &str) -> Result<Source> {
     let path = Path::new(name);
     if name.ends_with(".json") && path.is_file() {
-        let bytes = std::fs::read(path)
-            .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-        return serde_json::from_slice(&bytes).map_err(|e| {
-            Error::Usage(format!(
-                "{} is not an inventory that `tcgen inventory --json` wrote: {e}",
-                path.display()
-            ))
-        });
+        return Ok(Source::Saved(path.to_owned()));
     }
     if spec.is_file() {
         let spec = load_file(spec, &script_names())?;
         if let Some(distro) = spec.distros.get(name) {
-            let image = format!("{}{name}", spec.image_prefix);
             let format = if distro.family.installs_debs() {
                 Format::Deb
             } else {
                 Format::Rpm
             };
-            return inventory(engine, &image, &image, platform, Some(format));
+            return Ok(Source::Image(
+                format!("{}{name}", spec.image_prefix),
+                Some(format),
+            ));
         }
     }
-    inventory(engine, name, name, platform, None)
+    Ok(Source::Image(name.to_owned(), None))
+}
+
+/// One side's inventory: read from the saved file, or by the image's own package query.
+fn side(source: &Source, engine: Engine, platform: Option<&str>) -> Result<Inventory> {
+    match source {
+        Source::Saved(path) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+            serde_json::from_slice(&bytes).map_err(|e| {
+                Error::Usage(format!(
+                    "{} is not an inventory that `tcgen inventory --json` wrote: {e}",
+                    path.display()
+                ))
+            })
+        }
+        Source::Image(image, prefer) => inventory(engine, image, image, platform, *prefer),
+    }
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {

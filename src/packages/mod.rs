@@ -4,6 +4,7 @@
 
 mod diff;
 pub mod report;
+pub mod sbom;
 
 use serde::{Deserialize, Serialize};
 
@@ -47,22 +48,48 @@ pub struct Inventory {
     pub image: String,
     /// Its package format.
     pub format: Format,
+    /// The distribution its `/etc/os-release` names, when it has one. Not part of the saved
+    /// JSON form, whose keys are fixed; the SBOM's package URLs use it.
+    #[serde(skip)]
+    pub os: Option<Os>,
     /// Its installed packages, sorted.
     pub packages: Vec<Package>,
 }
 
+/// A distribution as `/etc/os-release` names it (`ID`, `VERSION_ID`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Os {
+    /// Its `ID`: `debian`, `ubuntu`, `rocky`, `sles`.
+    pub id: String,
+    /// Its `VERSION_ID`: `12`, `22.04`, `9.3`, `15.6`; empty on rolling releases.
+    pub version_id: String,
+}
+
 /// The shell script that prints an image's installed packages: a first line `format deb` or
-/// `format rpm` (`format none` when neither database is there), then one tab-separated line per
-/// package. `prefer` picks the query when both are there (a distro's family says which).
+/// `format rpm` (`format none` when neither database is there), a line `os\tID\tVERSION_ID`
+/// from `/etc/os-release` when it is there, then one tab-separated line per package. `prefer`
+/// picks the query when both are there (a distro's family says which).
 pub fn query_script(prefer: Option<Format>) -> String {
-    let deb = "echo format deb; dpkg-query -W -f='${db:Status-Abbrev}\\t${Package}\\t${Version}\\t${Architecture}\\n'";
-    let rpm = "echo format rpm; rpm -qa --queryformat '%{NAME}\\t%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}\\t%{ARCH}\\n'";
+    let deb = (
+        "echo format deb",
+        "dpkg-query -W -f='${db:Status-Abbrev}\\t${Package}\\t${Version}\\t${Architecture}\\n'",
+    );
+    let rpm = (
+        "echo format rpm",
+        "rpm -qa --queryformat '%{NAME}\\t%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}\\t%{ARCH}\\n'",
+    );
     let (first, first_tool, second, second_tool) = match prefer {
         Some(Format::Rpm) => (rpm, "rpm", deb, "dpkg-query"),
         _ => (deb, "dpkg-query", rpm, "rpm"),
     };
+    let os =
+        r#"(. /etc/os-release 2>/dev/null && printf 'os\t%s\t%s\n' "${ID:-}" "${VERSION_ID:-}")"#;
     format!(
-        "if command -v {first_tool} >/dev/null 2>&1; then {first}; elif command -v {second_tool} >/dev/null 2>&1; then {second}; else echo format none; fi"
+        "if command -v {first_tool} >/dev/null 2>&1; then {first_header}; {os}; {first}; elif command -v {second_tool} >/dev/null 2>&1; then {second_header}; {os}; {second}; else echo format none; fi",
+        first_header = first.0,
+        first = first.1,
+        second_header = second.0,
+        second = second.1,
     )
 }
 
@@ -78,6 +105,10 @@ pub fn parse(image: &str, output: &str) -> Result<Inventory, String> {
             ));
         }
     };
+    let mut lines = lines.peekable();
+    let os = lines
+        .next_if(|line| line.starts_with("os\t"))
+        .and_then(os_line);
     let mut packages: Vec<Package> = lines
         .filter_map(|line| match format {
             Format::Deb => deb_line(line),
@@ -89,7 +120,18 @@ pub fn parse(image: &str, output: &str) -> Result<Inventory, String> {
     Ok(Inventory {
         image: image.to_owned(),
         format,
+        os,
         packages,
+    })
+}
+
+/// The `os\tID\tVERSION_ID` line; none when `ID` is empty.
+fn os_line(line: &str) -> Option<Os> {
+    let mut fields = line.split('\t').skip(1);
+    let id = fields.next().filter(|id| !id.is_empty())?;
+    Some(Os {
+        id: id.to_owned(),
+        version_id: fields.next().unwrap_or("").trim().to_owned(),
     })
 }
 

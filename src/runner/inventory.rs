@@ -38,3 +38,21 @@ pub fn inventory(
     let output = process::capture(&query(engine, image, platform, prefer))?;
     packages::parse(label, &output).map_err(Error::Command)
 }
+
+/// The ID (`sha256:…`) of the local image `image`, for an SBOM's subject. None for a platform
+/// other than the engine's own (a local name then stands for another image) or when the
+/// engine does not know the image.
+pub fn image_id(engine: Engine, image: &str, platform: Option<&str>) -> Option<String> {
+    if platform.is_some() {
+        return None;
+    }
+    let inspect = Invocation::new(
+        engine.program(),
+        ["image", "inspect", "--format", "{{.Id}}", image]
+            .map(String::from)
+            .to_vec(),
+    );
+    let id = process::capture(&inspect).ok()?;
+    let id = id.trim().trim_start_matches("sha256:");
+    crate::hash::is_sha256_hex(id, true).then(|| format!("sha256:{id}"))
+}
