@@ -63,7 +63,7 @@ fn built_repo() -> &'static Path {
         assert!(render.success());
         let output = common::tcgen(&dir)
             .args(common::PODMAN_BUILD)
-            .args(["debian12", "debian12b"])
+            .args(["--inventory", "debian12", "debian12b"])
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout);
@@ -817,9 +817,13 @@ fn inventories_match_dpkg_and_diff_names_exactly_what_one_more_package_brings() 
         diff["removed"].as_array().unwrap().is_empty()
             && diff["changed"].as_array().unwrap().is_empty()
     );
-    // From a saved inventory, without the old image: the same.
-    let saved = dir.join("build_docker/debian12.inventory.json");
-    fs::write(&saved, &json[0]).unwrap();
+    // `build --inventory` wrote the same inventories next to the logs, as `inventory --json`
+    // prints them; from such a saved inventory, without the old image, the diff is the same.
+    for (distro, printed) in ["debian12", "debian12b"].iter().zip(&json) {
+        let written = dir.join(format!("build_docker/logs/{distro}.inventory.json"));
+        assert_eq!(&fs::read_to_string(&written).unwrap(), printed, "{distro}");
+    }
+    let saved = dir.join("build_docker/logs/debian12.inventory.json");
     let from_file = tcgen(&[
         "diff",
         "--engine",

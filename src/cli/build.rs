@@ -74,6 +74,11 @@ pub struct BuildArgs {
     /// summary goes to standard error).
     #[arg(long)]
     print_tags: bool,
+    /// Write each built image's installed packages next to its log, as
+    /// <LOG_DIR>/<DISTRO>.inventory.json (what `tcgen inventory --json` prints), for CI to keep
+    /// and `tcgen diff` against.
+    #[arg(long)]
+    inventory: bool,
 }
 
 impl BuildArgs {
@@ -98,6 +103,7 @@ impl BuildArgs {
             skip_existing: self.skip_existing,
             jobs: self.jobs,
             publish: !self.no_publish,
+            inventory: self.inventory,
             retries: self.retry,
             allow_stale: self.allow_stale,
             dry_run: self.dry_run,

@@ -117,14 +117,9 @@ fn source(spec: &Path, name: &str) -> Result<Source> {
     if spec.is_file() {
         let spec = load_file(spec, &script_names())?;
         if let Some(distro) = spec.distros.get(name) {
-            let format = if distro.family.installs_debs() {
-                Format::Deb
-            } else {
-                Format::Rpm
-            };
             return Ok(Source::Image(
                 format!("{}{name}", spec.image_prefix),
-                Some(format),
+                Some(Format::of_family(distro.family)),
             ));
         }
     }

@@ -21,6 +21,15 @@ pub enum Format {
 }
 
 impl Format {
+    /// The format of a family's package database.
+    pub fn of_family(family: crate::family::Family) -> Format {
+        if family.installs_debs() {
+            Format::Deb
+        } else {
+            Format::Rpm
+        }
+    }
+
     /// The lowercase name, as JSON and messages spell it.
     pub fn name(self) -> &'static str {
         match self {

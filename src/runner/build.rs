@@ -8,9 +8,11 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{EXIT_FAILURE, Error, Result};
 use crate::outdir;
+use crate::packages::Format;
 use crate::pipeline::{Compiled, compile, provenance};
 use crate::process::Signals;
 use crate::runner::engine::{BuildOptions, Engine};
+use crate::runner::inventories::{self, InventoryRead};
 use crate::runner::progress::{Live, PlainLines};
 use crate::runner::publish::{PublishOptions, Release, move_command, publish};
 use crate::runner::report::{self, Row, Status};
@@ -47,6 +49,8 @@ pub struct BuildRequest {
     pub dry_run: bool,
     /// Print only the tags that built on standard output (the summary goes to standard error).
     pub print_tags: bool,
+    /// Write each built image's installed packages next to its log.
+    pub inventory: bool,
 }
 
 /// Runs `tcgen build` for the spec at `spec`. Returns the exit code: 0 when every target built
@@ -68,7 +72,11 @@ pub fn run(spec: &Path, request: &BuildRequest, styles: Styles) -> Result<i32> {
     };
     let builds = target_builds(&plan, &compiled, &targets, env)?;
     if request.dry_run {
-        print_dry_run(request, &builds);
+        print_dry_run(
+            request,
+            &builds,
+            &inventory_reads(&compiled, request, &builds)?,
+        );
         return Ok(0);
     }
     if let Some(first) = builds.iter().flat_map(|b| &b.steps).next() {
@@ -89,6 +97,17 @@ pub fn run(spec: &Path, request: &BuildRequest, styles: Styles) -> Result<i32> {
     let all_built = to_build
         .iter()
         .all(|b| results.get(&b.target).is_some_and(|f| f.built()));
+    let inventoried = match request.inventory && interrupted.is_none() {
+        true => {
+            let built: Vec<TargetBuild> = to_build
+                .into_iter()
+                .filter(|b| results.get(&b.target).is_some_and(|f| f.built()))
+                .collect();
+            let reads = inventory_reads(&compiled, request, &built)?;
+            Some(inventories::write(request.engine, &reads).is_ok())
+        }
+        false => None,
+    };
     let published = match request.options.registry {
         Some(_) if all_built && interrupted.is_none() && request.publish => {
             let options = PublishOptions {
@@ -105,6 +124,7 @@ pub fn run(spec: &Path, request: &BuildRequest, styles: Styles) -> Result<i32> {
         skipped: &skipped,
         results: &results,
         published,
+        inventoried,
         interrupted: interrupted.or(signals.received()),
     };
     Ok(report(request, &ran, styles))
@@ -184,6 +204,8 @@ struct Ran<'a> {
     results: &'a Results,
     /// With a registry, once every target built: whether every name tag moved.
     published: Option<bool>,
+    /// With `--inventory`: whether every built image's inventory was written.
+    inventoried: Option<bool>,
     /// The signal that stopped the run.
     interrupted: Option<i32>,
 }
@@ -222,7 +244,9 @@ fn report(request: &BuildRequest, ran: &Ran, styles: Styles) -> i32 {
         eprintln!("{}", styles.err.warning("interrupted"));
         return 128 + signal;
     }
-    let failed = rows.iter().any(|r| r.status == Status::Failed) || ran.published == Some(false);
+    let failed = rows.iter().any(|r| r.status == Status::Failed)
+        || ran.published == Some(false)
+        || ran.inventoried == Some(false);
     if failed { EXIT_FAILURE } else { 0 }
 }
 
@@ -256,9 +280,34 @@ fn refuse_stale(compiled: &Compiled, spec: &Path, request: &BuildRequest) -> Res
     )))
 }
 
+/// The inventories `--inventory` reads of `builds`; none without it.
+fn inventory_reads(
+    compiled: &Compiled,
+    request: &BuildRequest,
+    builds: &[TargetBuild],
+) -> Result<Vec<InventoryRead>> {
+    if !request.inventory {
+        return Ok(Vec::new());
+    }
+    let mut all = Vec::new();
+    for build in builds {
+        let distro = compiled.model.distro(&build.target)?;
+        let family = compiled.spec.distros[&build.target].family;
+        all.extend(inventories::reads(
+            build,
+            &request.options,
+            &distro.platforms,
+            Format::of_family(family),
+            &request.log_dir,
+        ));
+    }
+    Ok(all)
+}
+
 /// What `--dry-run` prints: each command, the registry lookup that decides whether it runs,
-/// and with a registry the commands that move the name tags once every target has built.
-fn print_dry_run(request: &BuildRequest, builds: &[TargetBuild]) {
+/// then the inventories `--inventory` reads, and with a registry the commands that move the
+/// name tags once every target has built.
+fn print_dry_run(request: &BuildRequest, builds: &[TargetBuild], reads: &[InventoryRead]) {
     for build in builds {
         if let Some(lookup) = &build.lookup {
             println!("# built only if this finds no {}:", build.push_tag);
@@ -271,6 +320,14 @@ fn print_dry_run(request: &BuildRequest, builds: &[TargetBuild]) {
         for step in &build.steps {
             println!("{step}");
         }
+    }
+    for read in reads {
+        let files: Vec<String> = read.files.iter().map(|f| f.display().to_string()).collect();
+        println!(
+            "# each built image's packages, into {}:",
+            files.join(" and ")
+        );
+        println!("{}", read.query(request.engine));
     }
     if request.options.registry.is_some() && request.publish {
         println!("# once every target has built, the name tags move to the digest tags:");

@@ -5,6 +5,7 @@
 pub mod build;
 pub mod engine;
 pub mod in_docker;
+pub mod inventories;
 pub mod inventory;
 pub mod matrix;
 mod progress;

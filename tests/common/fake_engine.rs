@@ -27,6 +27,8 @@ use std::path::{Path, PathBuf};
 ///   starts and when its sleep ends (`engine.log.started-<verb>`, `engine.log.slept-<verb>`);
 /// - FAKE_FAIL_ONCE=T makes the first `buildx` of target T fail (exit code 100, as apt's
 ///   does when a name does not resolve), and every later one build;
+/// - `run` prints the file FAKE_RUN_OUTPUT (what an image's package query prints), or fails as
+///   for an image the engine cannot find;
 /// - FAKE_DAEMON_DOWN=1 answers everything as docker does when its daemon is not running;
 /// - FAKE_BARRIER=N makes `buildx bake` wait (a minute at most) until N bakes have started,
 ///   and FAKE_SOLO=1 records "overlap" when a bake starts while another runs.
@@ -94,6 +96,9 @@ esac
 case "$1" in
   image)
     [ "$2" = inspect ] && { echo "id sha256:5ca1ab1e digests [\"reg.example.com/$last@sha256:0b5e55ed\"]"; exit 0; } ;;
+  run)
+    [ -n "${FAKE_RUN_OUTPUT-}" ] || { echo "Unable to find image '$last' locally" >&2; exit 125; }
+    cat "$FAKE_RUN_OUTPUT"; exit 0 ;;
   create)
     [ "${FAKE_CREATE_EXIT:-0}" = 0 ] || { echo "Error: initializing source docker://$last: image not known" >&2; exit "$FAKE_CREATE_EXIT"; }
     echo c0ffee ;;
