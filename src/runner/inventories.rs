@@ -16,7 +16,7 @@ use crate::runner::target::TargetBuild;
 pub struct InventoryRead {
     /// The distro.
     pub target: String,
-    /// The image: what the build pushed, or with no registry its local tag.
+    /// The image: its digest (or per-platform) tag, pushed or local.
     pub image: String,
     /// The platform to read; `None`: the engine's own.
     pub platform: Option<String>,
@@ -48,9 +48,11 @@ pub fn reads(
     format: Format,
     log_dir: &Path,
 ) -> Vec<InventoryRead> {
-    let image = match options.registry {
-        Some(_) => build.push_tag.clone(),
-        None => build.tag.clone(),
+    // A multi-platform build with no registry keeps its manifest list under the plain tag;
+    // every other build has its digest (or per-platform) tag where the engine can run it.
+    let image = match (options.multi, &options.registry) {
+        (true, None) => build.tag.clone(),
+        _ => build.push_tag.clone(),
     };
     let name = &build.target;
     let main_file = log_dir.join(format!("{name}.inventory.json"));
