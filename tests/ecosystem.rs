@@ -293,11 +293,56 @@ fn the_example_workflow_plans_builds_per_platform_and_publishes_once() {
         0,
         "publish checks ancestry"
     );
+    // Only publish writes the repository: the inventories branch, after the name tags moved.
+    for job in ["plan", "build-pr", "build"] {
+        assert_ne!(jobs[job]["permissions"]["contents"], "write", "{job}");
+    }
+    assert_eq!(jobs["publish"]["permissions"]["contents"], "write");
+    let keep = step_running(
+        &workflow,
+        "publish",
+        "git push --quiet origin HEAD:inventories",
+    );
+    assert!(keep.is_some_and(|keep| keep > publish));
+    for job in ["build", "build-pr"] {
+        assert!(
+            step_running(&workflow, job, "--inventory").is_some(),
+            "{job} writes inventories"
+        );
+    }
+}
+
+#[test]
+fn the_comment_workflow_runs_after_images_with_the_least_it_needs_and_no_pull_request_code() {
+    let workflow = yaml_as_json(&root().join("examples/github-actions/pr-comment.yml"));
+    assert_eq!(
+        workflow["on"]["workflow_run"]["workflows"],
+        serde_json::json!(["images"])
+    );
+    assert_eq!(workflow["permissions"], serde_json::json!({}));
+    let job = &workflow["jobs"]["comment"];
+    assert_eq!(
+        job["if"],
+        "github.event.workflow_run.event == 'pull_request'"
+    );
+    assert_eq!(
+        job["permissions"],
+        serde_json::json!({"actions": "read", "pull-requests": "write"})
+    );
+    assert!(
+        step_using(&workflow, "comment", "actions/checkout").is_none(),
+        "no checkout: nothing of the pull request runs with the base repository's token"
+    );
+    let images = yaml_as_json(&root().join("examples/github-actions/images.yml"));
+    assert_eq!(
+        workflow["on"]["workflow_run"]["workflows"][0],
+        images["name"]
+    );
 }
 
 #[test]
 fn the_example_workflows_pin_actions_by_commit_and_tcgen_by_revision() {
-    for file in ["images.yml", "refresh-bases.yml"] {
+    for file in ["images.yml", "refresh-bases.yml", "pr-comment.yml"] {
         let workflow = yaml_as_json(&root().join("examples/github-actions").join(file));
         let mut strings = Vec::new();
         collect_strings(&workflow, &mut strings);
@@ -318,6 +363,9 @@ fn the_example_workflows_pin_actions_by_commit_and_tcgen_by_revision() {
                     );
                 }
             }
+        }
+        if file == "pr-comment.yml" {
+            continue; // it runs no tcgen
         }
         let rev = workflow["env"]["TCGEN_REV"].as_str().unwrap();
         assert!(
