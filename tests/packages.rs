@@ -84,3 +84,50 @@ fn a_file_that_is_no_inventory_is_refused_by_name() {
         common::text(&output).contains("is not an inventory that `tcgen inventory --json` wrote")
     );
 }
+
+#[test]
+fn nothing_changed_in_each_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = inventory_fixture("old.json");
+    for (name, form) in [
+        ("text", None),
+        ("json", Some("--json")),
+        ("markdown", Some("--markdown")),
+    ] {
+        let mut args = vec!["diff", old.as_str(), old.as_str()];
+        args.extend(form);
+        let output = common::run(dir.path(), &args);
+        common::assert_succeeded(&output);
+        insta::assert_snapshot!(
+            format!("same_{name}"),
+            String::from_utf8(output.stdout).unwrap()
+        );
+    }
+}
+
+#[test]
+fn a_long_markdown_diff_is_folded_and_a_short_one_is_not() {
+    use tcgen::packages::report::diff_markdown;
+    use tcgen::packages::{Inventory, Package, diff};
+    let inventory = |count: usize, version: &str| Inventory {
+        image: format!("img:{version}"),
+        format: Format::Deb,
+        os: None,
+        packages: (0..count)
+            .map(|i| Package {
+                name: format!("lib{i:02}"),
+                version: version.to_owned(),
+                arch: "amd64".to_owned(),
+            })
+            .collect(),
+    };
+    let long = diff(&inventory(21, "1.0"), &inventory(21, "1.1"));
+    let folded = diff_markdown("img:1.0", "img:1.1", &long);
+    assert!(
+        folded.contains("<details><summary>21 packages</summary>")
+            && folded.ends_with("</details>\n"),
+        "{folded}"
+    );
+    let short = diff(&inventory(20, "1.0"), &inventory(20, "1.1"));
+    assert!(!diff_markdown("img:1.0", "img:1.1", &short).contains("<details>"));
+}
