@@ -30,24 +30,29 @@ fn recorded_rpm_queries_of_redhat_and_suse_read_with_epochs_and_both_architectur
     }
 }
 
-#[test]
-fn diffs_of_saved_inventories_in_each_form() {
-    let dir = tempfile::tempdir().unwrap();
-    let (old, new) = (inventory_fixture("old.json"), inventory_fixture("new.json"));
+/// `tcgen diff OLD NEW` in text, JSON and Markdown, each a snapshot named `<prefix>_<form>`.
+fn snapshot_each_form(dir: &std::path::Path, old: &str, new: &str, prefix: &str) {
     for (name, form) in [
         ("text", None),
         ("json", Some("--json")),
         ("markdown", Some("--markdown")),
     ] {
-        let mut args = vec!["diff", old.as_str(), new.as_str()];
+        let mut args = vec!["diff", old, new];
         args.extend(form);
-        let output = common::run(dir.path(), &args);
+        let output = common::run(dir, &args);
         common::assert_succeeded(&output);
         insta::assert_snapshot!(
-            format!("diff_{name}"),
+            format!("{prefix}_{name}"),
             String::from_utf8(output.stdout).unwrap()
         );
     }
+}
+
+#[test]
+fn diffs_of_saved_inventories_in_each_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (inventory_fixture("old.json"), inventory_fixture("new.json"));
+    snapshot_each_form(dir.path(), &old, &new, "diff");
     let same = common::run(dir.path(), &["diff", &old, &old]);
     common::assert_succeeded(&same);
     assert!(String::from_utf8_lossy(&same.stdout).contains("no package changed"));
@@ -89,20 +94,7 @@ fn a_file_that_is_no_inventory_is_refused_by_name() {
 fn nothing_changed_in_each_form() {
     let dir = tempfile::tempdir().unwrap();
     let old = inventory_fixture("old.json");
-    for (name, form) in [
-        ("text", None),
-        ("json", Some("--json")),
-        ("markdown", Some("--markdown")),
-    ] {
-        let mut args = vec!["diff", old.as_str(), old.as_str()];
-        args.extend(form);
-        let output = common::run(dir.path(), &args);
-        common::assert_succeeded(&output);
-        insta::assert_snapshot!(
-            format!("same_{name}"),
-            String::from_utf8(output.stdout).unwrap()
-        );
-    }
+    snapshot_each_form(dir.path(), &old, &old, "same");
 }
 
 #[test]

@@ -130,38 +130,54 @@ pub fn package_url(format: Format, os: Option<&Os>, package: &Package) -> Result
 mod tests {
     use super::*;
 
-    fn package(name: &str, version: &str, arch: &str) -> Package {
-        Package {
-            name: name.into(),
-            version: version.into(),
-            arch: arch.into(),
-        }
+    /// The package URL of `name` at `version` on `arch`, in `os` (`ID VERSION_ID`) if given.
+    fn url(format: Format, os: Option<(&str, &str)>, package: [&str; 3]) -> String {
+        let os = os.map(|(id, version_id)| Os {
+            id: id.into(),
+            version_id: version_id.into(),
+        });
+        let [name, version, arch] = package.map(String::from);
+        package_url(
+            format,
+            os.as_ref(),
+            &Package {
+                name,
+                version,
+                arch,
+            },
+        )
+        .unwrap()
     }
 
     #[test]
     fn rpm_epochs_become_a_qualifier_and_deb_versions_keep_theirs() {
-        let rocky = Os {
-            id: "rocky".into(),
-            version_id: "9.3".into(),
-        };
-        let perl = package("perl-Time-HiRes", "4:1.9764-462.el9", "x86_64");
         assert_eq!(
-            package_url(Format::Rpm, Some(&rocky), &perl).unwrap(),
+            url(
+                Format::Rpm,
+                Some(("rocky", "9.3")),
+                ["perl-Time-HiRes", "4:1.9764-462.el9", "x86_64"]
+            ),
             "pkg:rpm/rocky/perl-Time-HiRes@1.9764-462.el9?arch=x86_64&distro=rocky-9.3&epoch=4"
         );
-        let debian = Os {
-            id: "debian".into(),
-            version_id: "12".into(),
-        };
-        let git = package("git", "1:2.39.5-0+deb12u2", "amd64");
         assert_eq!(
-            package_url(Format::Deb, Some(&debian), &git).unwrap(),
+            url(
+                Format::Deb,
+                Some(("debian", "12")),
+                ["git", "1:2.39.5-0+deb12u2", "amd64"]
+            ),
             "pkg:deb/debian/git@1:2.39.5-0+deb12u2?arch=amd64&distro=debian-12"
         );
-        let bare = package("bash", "5.2", "amd64");
         assert_eq!(
-            package_url(Format::Deb, None, &bare).unwrap(),
+            url(Format::Deb, None, ["bash", "5.2", "amd64"]),
             "pkg:deb/bash@5.2?arch=amd64"
+        );
+        assert_eq!(
+            url(
+                Format::Rpm,
+                Some(("opensuse-tumbleweed", "")),
+                ["zypper", "1.14-1", "x86_64"]
+            ),
+            "pkg:rpm/opensuse-tumbleweed/zypper@1.14-1?arch=x86_64&distro=opensuse-tumbleweed"
         );
     }
 }

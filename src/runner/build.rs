@@ -82,30 +82,14 @@ pub fn run(spec: &Path, request: &BuildRequest, styles: Styles) -> Result<i32> {
     if let Some(first) = builds.iter().flat_map(|b| &b.steps).next() {
         first.check_runnable()?;
     }
-    let skipped: BTreeSet<String> = builds
-        .iter()
-        .filter(|b| b.lookup.as_ref().is_some_and(|lookup| lookup.exists()))
-        .map(|b| b.target.clone())
-        .collect();
-    let to_build: Vec<TargetBuild> = builds
-        .iter()
-        .filter(|b| !skipped.contains(&b.target))
-        .cloned()
-        .collect();
+    let (skipped, to_build) = skip_existing(&builds);
     let signals = Signals::catch()?;
     let (results, interrupted) = run_fleet(request, &to_build, &signals, styles)?;
     let all_built = to_build
         .iter()
         .all(|b| results.get(&b.target).is_some_and(|f| f.built()));
     let inventoried = match request.inventory && interrupted.is_none() {
-        true => {
-            let built: Vec<TargetBuild> = to_build
-                .into_iter()
-                .filter(|b| results.get(&b.target).is_some_and(|f| f.built()))
-                .collect();
-            let reads = inventory_reads(&compiled, request, &built)?;
-            Some(inventories::write(request.engine, &reads).is_ok())
-        }
+        true => Some(write_inventories(&compiled, request, &to_build, &results)?),
         false => None,
     };
     let published = match request.options.registry {
@@ -164,6 +148,22 @@ fn targets(
         return Ok(None);
     }
     Ok(Some(changed))
+}
+
+/// The targets whose digest tag the registry already has (with `--skip-existing`), and the
+/// builds of the others.
+fn skip_existing(builds: &[TargetBuild]) -> (BTreeSet<String>, Vec<TargetBuild>) {
+    let skipped: BTreeSet<String> = builds
+        .iter()
+        .filter(|b| b.lookup.as_ref().is_some_and(|lookup| lookup.exists()))
+        .map(|b| b.target.clone())
+        .collect();
+    let to_build = builds
+        .iter()
+        .filter(|b| !skipped.contains(&b.target))
+        .cloned()
+        .collect();
+    (skipped, to_build)
 }
 
 /// Refuses `--platform` for a distro that does not list it, naming the ones it does.
@@ -278,6 +278,22 @@ fn refuse_stale(compiled: &Compiled, spec: &Path, request: &BuildRequest) -> Res
         drift.orphaned.len(),
         provenance(spec, out).regenerate
     )))
+}
+
+/// Writes the inventory of each target of `builds` that built; whether every one was written.
+fn write_inventories(
+    compiled: &Compiled,
+    request: &BuildRequest,
+    builds: &[TargetBuild],
+    results: &Results,
+) -> Result<bool> {
+    let built: Vec<TargetBuild> = builds
+        .iter()
+        .filter(|b| results.get(&b.target).is_some_and(|f| f.built()))
+        .cloned()
+        .collect();
+    let reads = inventory_reads(compiled, request, &built)?;
+    Ok(inventories::write(request.engine, &reads).is_ok())
 }
 
 /// The inventories `--inventory` reads of `builds`; none without it.
