@@ -6,17 +6,22 @@ use super::{Diff, Inventory};
 use crate::table::aligned;
 use crate::words::count;
 
-/// An inventory as a line that names it, then a table of its packages.
+/// An inventory as a line that names it (its format and, when known, its distribution), then a
+/// table of its packages.
 pub fn inventory_text(inventory: &Inventory) -> String {
     let rows: Vec<Vec<String>> = inventory
         .packages
         .iter()
         .map(|p| vec![p.name.clone(), p.version.clone(), p.arch.clone()])
         .collect();
+    let format = match &inventory.os {
+        Some(os) => format!("{}, {} {}", inventory.format.name(), os.id, os.version_id),
+        None => inventory.format.name().to_owned(),
+    };
     format!(
         "{} ({}): {}\n{}",
         inventory.image,
-        inventory.format.name(),
+        format.trim_end(),
         count(inventory.packages.len(), "package"),
         aligned(&["NAME", "VERSION", "ARCH"], &rows, &|_, _, cell| cell)
     )
