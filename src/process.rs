@@ -203,6 +203,38 @@ pub fn run_logged(invocation: &Invocation, log: &Path, signals: &Signals) -> Res
     wait(child, signals)
 }
 
+/// How a command whose output was captured ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Captured {
+    /// It succeeded, and printed this.
+    Output(String),
+    /// It failed with this exit code (128 + the signal that killed it) and standard error.
+    Failed {
+        /// Its exit code.
+        code: i32,
+        /// Its standard error, trimmed.
+        stderr: String,
+    },
+}
+
+/// Runs without stdin and tells how it ended, for callers that explain a failure in their own
+/// words rather than by the command line. `Err` only when it cannot be started.
+pub fn capture_outcome(invocation: &Invocation) -> Result<Captured> {
+    let output = invocation
+        .command()
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| invocation.spawn_error(e))?;
+    Ok(if output.status.success() {
+        Captured::Output(String::from_utf8_lossy(&output.stdout).into_owned())
+    } else {
+        Captured::Failed {
+            code: exit_code(output.status),
+            stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        }
+    })
+}
+
 /// Runs without stdin and returns its standard output; a failure carries its standard error.
 pub fn capture(invocation: &Invocation) -> Result<String> {
     capture_bytes(invocation, &[]).map(|out| String::from_utf8_lossy(&out).into_owned())

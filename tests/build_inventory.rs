@@ -136,3 +136,46 @@ fn an_image_that_cannot_be_read_fails_the_run_and_the_fleet_is_still_published()
         "an inventory is a report: the built fleet is published all the same"
     );
 }
+
+#[test]
+fn a_distro_whose_image_is_not_here_says_how_to_get_it() {
+    let dir = repo();
+    let (output, _) = fake_engine::with_fake_engine(dir.path(), &["inventory", "rocky9"], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (reason, hint) = stderr.split_once('\n').unwrap();
+    assert!(
+        reason.starts_with("error: cannot read the packages of test-toolchain-rocky9: ")
+            && reason.ends_with(
+                "fake-docker cannot run it: Error: test-toolchain-rocky9: image not known"
+            ),
+        "the engine's own reason, without the query's command line: {reason}"
+    );
+    assert_eq!(
+        hint,
+        "  hint: `tcgen build rocky9` builds test-toolchain-rocky9 here; `tcgen inventory REGISTRY/test-toolchain-rocky9` reads a published one\n"
+    );
+}
+
+#[test]
+fn packages_of_different_formats_are_not_compared() {
+    let dir = repo();
+    let rpm = dir.path().join("rocky.json");
+    fs::write(
+        &rpm,
+        r#"{"image": "rocky", "format": "rpm", "packages": [{"name": "bash", "version": "5.1.8-6.el9_1", "arch": "x86_64"}]}"#,
+    )
+    .unwrap();
+    let deb = common::fixture("inventory/old.json");
+    let output = common::run(
+        dir.path(),
+        &["diff", deb.to_str().unwrap(), rpm.to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        common::text(&output)
+            .contains("has deb packages and rocky has rpm packages: they cannot be compared"),
+        "{}",
+        common::text(&output)
+    );
+}

@@ -67,7 +67,7 @@ pub fn inventory_command(spec: &Path, args: InventoryArgs, stdout: &mut dyn Writ
     let found = side(&source, engine, platform)?;
     let text = if args.sbom {
         let id = match &source {
-            Source::Image(image, _) => image_id(engine, image, platform),
+            Source::Image(image) | Source::Distro(_, image, _) => image_id(engine, image, platform),
             Source::Saved(_) => None,
         };
         format!(
@@ -88,6 +88,15 @@ pub fn diff_command(spec: &Path, args: DiffArgs, stdout: &mut dyn Write) -> Resu
     let platform = args.platform.as_deref();
     let old = side(&source(spec, &args.old)?, engine, platform)?;
     let new = side(&source(spec, &args.new)?, engine, platform)?;
+    if old.format != new.format {
+        return Err(Error::Usage(format!(
+            "{} has {} packages and {} has {} packages: they cannot be compared package by package; compare two images of the same family",
+            old.image,
+            old.format.name(),
+            new.image,
+            new.format.name()
+        )));
+    }
     let changes = diff(&old, &new);
     let text = if args.json {
         format!("{}\n", to_json(&changes)?)
@@ -103,8 +112,10 @@ pub fn diff_command(spec: &Path, args: DiffArgs, stdout: &mut dyn Write) -> Resu
 enum Source {
     /// A file `inventory --json` wrote.
     Saved(std::path::PathBuf),
-    /// An image, with the package format its distro's family has, when it is a distro's.
-    Image(String, Option<Format>),
+    /// An image reference; its package format is detected.
+    Image(String),
+    /// A distro of the spec: its name, its image, and its family's package format.
+    Distro(String, String, Format),
 }
 
 /// Reads `name`: a saved inventory (an existing `.json` file), a distro of the spec (its image,
@@ -117,13 +128,14 @@ fn source(spec: &Path, name: &str) -> Result<Source> {
     if spec.is_file() {
         let spec = load_file(spec, &script_names())?;
         if let Some(distro) = spec.distros.get(name) {
-            return Ok(Source::Image(
+            return Ok(Source::Distro(
+                name.to_owned(),
                 format!("{}{name}", spec.image_prefix),
-                Some(Format::of_family(distro.family)),
+                Format::of_family(distro.family),
             ));
         }
     }
-    Ok(Source::Image(name.to_owned(), None))
+    Ok(Source::Image(name.to_owned()))
 }
 
 /// One side's inventory: read from the saved file, or by the image's own package query.
@@ -139,7 +151,14 @@ fn side(source: &Source, engine: Engine, platform: Option<&str>) -> Result<Inven
                 ))
             })
         }
-        Source::Image(image, prefer) => inventory(engine, image, image, platform, *prefer),
+        Source::Image(image) => inventory(engine, image, image, platform, None),
+        Source::Distro(distro, image, format) => {
+            inventory(engine, image, image, platform, Some(*format)).map_err(|e| {
+                Error::Command(format!(
+                    "{e}\n  hint: `tcgen build {distro}` builds {image} here; `tcgen inventory REGISTRY/{image}` reads a published one"
+                ))
+            })
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::packages::{self, Format, Inventory};
-use crate::process::{self, Invocation};
+use crate::process::{self, Captured, Invocation};
 use crate::runner::Engine;
 
 /// The command that prints `image`'s packages (see [`packages::query_script`]).
@@ -35,8 +35,28 @@ pub fn inventory(
     platform: Option<&str>,
     prefer: Option<Format>,
 ) -> Result<Inventory> {
-    let output = process::capture(&query(engine, image, platform, prefer))?;
-    packages::parse(label, &output).map_err(Error::Command)
+    match process::capture_outcome(&query(engine, image, platform, prefer))? {
+        Captured::Output(output) => packages::parse(label, &output).map_err(Error::Command),
+        // docker and podman exit 125 when they cannot run the container at all.
+        Captured::Failed { code: 125, stderr } => Err(Error::Command(format!(
+            "cannot read the packages of {image}: {} cannot run it: {}",
+            engine.program(),
+            last_line(&stderr)
+        ))),
+        Captured::Failed { code, stderr } => Err(Error::Command(format!(
+            "cannot read the packages of {image}: its package query failed (exit code {code}): {}",
+            last_line(&stderr)
+        ))),
+    }
+}
+
+/// The last line of what a command said: the engine's own reason, after its progress lines.
+fn last_line(text: &str) -> &str {
+    text.lines()
+        .rev()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .unwrap_or("it said nothing")
 }
 
 /// The ID (`sha256:…`) of the local image `image`, for an SBOM's subject. None for a platform

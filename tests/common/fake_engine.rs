@@ -97,7 +97,8 @@ case "$1" in
   image)
     [ "$2" = inspect ] && { echo "id sha256:5ca1ab1e digests [\"reg.example.com/$last@sha256:0b5e55ed\"]"; exit 0; } ;;
   run)
-    [ -n "${FAKE_RUN_OUTPUT-}" ] || { echo "Unable to find image '$last' locally" >&2; exit 125; }
+    image=$(printf '%s\n' "$@" | sed -n '/^sh$/{n;p;q;}')
+    [ -n "${FAKE_RUN_OUTPUT-}" ] || { printf 'Error: %s: image not known\n' "$image" >&2; exit 125; }
     cat "$FAKE_RUN_OUTPUT"; exit 0 ;;
   create)
     [ "${FAKE_CREATE_EXIT:-0}" = 0 ] || { echo "Error: initializing source docker://$last: image not known" >&2; exit "$FAKE_CREATE_EXIT"; }
