@@ -72,7 +72,7 @@ fn diffs_of_saved_inventories_in_each_form() {
 }
 
 #[test]
-fn a_file_that_is_no_inventory_is_refused_by_name() {
+fn a_file_that_is_no_inventory_or_is_not_there_is_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.json");
     fs::write(&bad, "{\"image\": 1}").unwrap();
@@ -87,6 +87,16 @@ fn a_file_that_is_no_inventory_is_refused_by_name() {
     assert_eq!(output.status.code(), Some(2));
     assert!(
         common::text(&output).contains("is not an inventory that `tcgen inventory --json` wrote")
+    );
+    let output = common::run(
+        dir.path(),
+        &["diff", "gone.json", &inventory_fixture("new.json")],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        common::text(&output).contains("gone.json: no such file"),
+        "{}",
+        common::text(&output)
     );
 }
 

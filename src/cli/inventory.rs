@@ -122,7 +122,12 @@ enum Source {
 /// read as its family's format), or an image reference.
 fn source(spec: &Path, name: &str) -> Result<Source> {
     let path = Path::new(name);
-    if name.ends_with(".json") && path.is_file() {
+    if name.ends_with(".json") {
+        if !path.is_file() {
+            return Err(Error::Usage(format!(
+                "{name}: no such file; name a file `tcgen inventory --json` wrote, a distro of the spec, or an image"
+            )));
+        }
         return Ok(Source::Saved(path.to_owned()));
     }
     if spec.is_file() {
