@@ -5,11 +5,8 @@
 # Needs .ci/setup-podman. The base is Debian 12 with the docker-clean hook that Debian's and
 # Ubuntu's official images ship.
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-tcgen="$here/target/release/tcgen"
-(cd "$here" && cargo build --release --quiet)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=benches/setup.sh
+source "$(dirname "$0")/setup.sh"
 
 cat >"$work/Containerfile" <<'BASE'
 FROM localhost/debian12-base

@@ -6,12 +6,8 @@
 # Needs .ci/setup-podman (the Debian base image). The two images are that base and the base with
 # `patch` added, built here once.
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-tcgen="$here/target/release/tcgen"
-(cd "$here" && cargo build --release --quiet)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
+# shellcheck source=benches/setup.sh
+source "$(dirname "$0")/setup.sh"
 old=localhost/debian12-base
 new=localhost/bench-inventory-patch
 printf 'FROM %s\nRUN apt-get -o Acquire::Retries=10 update && apt-get install -y --no-install-recommends patch && rm -rf /var/lib/apt/lists/*\n' "$old" > Containerfile
@@ -19,7 +15,6 @@ podman build -q -t "$new" . > build.log 2>&1 || { cat build.log; exit 1; }
 "$tcgen" inventory --engine podman "$old" --json > old.json
 "$tcgen" inventory --engine podman "$new" --json > new.json
 
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 # The median wall time of 5 runs of tcgen with the arguments given, in seconds.
 timed() {
   for _ in 1 2 3 4 5; do

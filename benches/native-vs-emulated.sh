@@ -6,14 +6,8 @@
 # Each run renders the fixture under a distro name of its own, so that no layer and no package
 # cache of an earlier run serves it: every build is cold.
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-tcgen="$here/target/release/tcgen"
-(cd "$here" && cargo build --release --quiet)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+# shellcheck source=benches/setup.sh
+source "$(dirname "$0")/setup.sh"
 
 # Builds the fixture cold for $1 and prints the seconds it took.
 build_cold() {

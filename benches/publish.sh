@@ -7,12 +7,8 @@
 # images alternate (a spec change and its revert, each a commit), so that every timed run moves
 # all four tags; the script checks that it did.
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-tcgen="$here/target/release/tcgen"
-(cd "$here" && cargo build --release --quiet)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
+# shellcheck source=benches/setup.sh
+source "$(dirname "$0")/setup.sh"
 cp "$here/tests/fixtures/e2e-fleet.yaml" distros.yaml
 git init -q && git config user.email bench@example.com && git config user.name bench
 
@@ -40,8 +36,6 @@ fleet() {
   git add -A && git commit -qm "programs $1"
   push_fleet "$2" "$3"
 }
-
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 for mode in single two-platform; do
   sources=("${single_sources[@]}")
