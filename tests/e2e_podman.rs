@@ -539,7 +539,7 @@ fn podman_multi_builds_and_pushes_a_two_platform_manifest_list_that_runs_on_arm6
     let output = tcgen(
         &[
             &common::PODMAN_BUILD[..],
-            &["--multi", "--registry", &namespace],
+            &["--multi", "--registry", &namespace, "--inventory"],
         ]
         .concat(),
     );
@@ -565,6 +565,28 @@ fn podman_multi_builds_and_pushes_a_two_platform_manifest_list_that_runs_on_arm6
     );
     assert_eq!(platforms, ["linux/amd64", "linux/arm64"]);
     assert_eq!(registry::machine_in(&image, "linux/arm64"), "aarch64");
+    // --inventory read each platform of the list: arm64's packages are arm64's, run under QEMU.
+    let inventory = |name: &str| -> serde_json::Value {
+        let path = dir.path().join("build_docker/logs").join(name);
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap()
+    };
+    let first = inventory("debian12.inventory.json");
+    assert_eq!(first, inventory("debian12.amd64.inventory.json"));
+    assert_eq!(first["image"], digest_tag.as_str());
+    for (file, arch) in [
+        ("debian12.amd64.inventory.json", "amd64"),
+        ("debian12.arm64.inventory.json", "arm64"),
+    ] {
+        let packages = inventory(file)["packages"].as_array().unwrap().clone();
+        let libc = packages.iter().find(|p| p["name"] == "libc6").unwrap();
+        assert_eq!(libc["arch"], arch, "{file}");
+        assert!(
+            packages
+                .iter()
+                .all(|p| p["arch"] == arch || p["arch"] == "all"),
+            "{file} holds only {arch} and architecture-independent packages"
+        );
+    }
     // Each platform's package downloads went to a cache of its own: the arm64 cache holds
     // arm64 packages and no amd64 one, and the other way round (a cache left by an earlier run
     // of one architecture only would not pass).
