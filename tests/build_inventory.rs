@@ -95,13 +95,10 @@ fn each_built_image_s_inventory_is_written_next_to_its_log() {
         image.starts_with(&format!("{REGISTRY}/test-toolchain-debian12:")),
         "read from the pushed digest tag: {image}"
     );
-    let names: Vec<&str> = inventory["packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["bash", "patch"]);
+    assert_eq!(
+        common::each(&inventory["packages"], "name"),
+        ["bash", "patch"]
+    );
     let calls = fs::read_to_string(&log).unwrap();
     assert!(
         calls.contains(&format!("args=run --rm --entrypoint sh {image} -c ")),

@@ -718,13 +718,7 @@ fn a_base_that_moves_in_its_registry_rebuilds_exactly_its_images() {
         "--json",
     ])))
     .unwrap();
-    let changed: Vec<&str> = plan["changed"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(changed, ["a", "b"], "{plan}");
+    assert_eq!(common::each(&plan["changed"], "name"), ["a", "b"], "{plan}");
     for entry in plan["changed"].as_array().unwrap() {
         assert_eq!(entry["reasons"][0]["kind"], "base_image", "{plan}");
     }
@@ -827,14 +821,9 @@ fn inventories_match_dpkg_and_diff_names_exactly_what_one_more_package_brings() 
         "--json",
     ]);
     let diff: serde_json::Value = serde_json::from_str(&diff).unwrap();
-    let added: Vec<&str> = diff["added"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        added, expected,
+        common::each(&diff["added"], "name"),
+        expected,
         "the package and its dependencies, nothing else"
     );
     assert!(
@@ -871,12 +860,10 @@ fn inventories_match_dpkg_and_diff_names_exactly_what_one_more_package_brings() 
     let sbom = tcgen(&["inventory", "--engine", "podman", "debian12", "--sbom"]);
     let sbom: serde_json::Value = serde_json::from_str(&sbom).unwrap();
     assert_eq!(cyclonedx::violations(&cyclonedx::validator(), &sbom), "");
-    let purls = sbom["components"].as_array().unwrap();
+    let purls = common::each(&sbom["components"], "purl");
     assert_eq!(purls.len(), dpkg_installed("test-toolchain-debian12").len());
     assert!(
-        purls
-            .iter()
-            .all(|c| c["purl"].as_str().unwrap().starts_with("pkg:deb/debian/")),
+        purls.iter().all(|purl| purl.starts_with("pkg:deb/debian/")),
         "every package URL names Debian"
     );
     let id = Command::new("podman")

@@ -94,12 +94,7 @@ fn an_rpm_database_reads_as_rpm_itself_lists_it_with_epochs_and_both_architectur
     ]))
     .unwrap();
     assert_eq!(cyclonedx::violations(&cyclonedx::validator(), &sbom), "");
-    let purls: Vec<&str> = sbom["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["purl"].as_str().unwrap())
-        .collect();
+    let purls = common::each(&sbom["components"], "purl");
     assert!(
         purls.contains(&"pkg:rpm/debian/tcgen-epoch@2.5-7?arch=noarch&distro=debian-12&epoch=3"),
         "{purls:?}"

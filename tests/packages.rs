@@ -58,14 +58,7 @@ fn diffs_of_saved_inventories_in_each_form() {
     assert!(String::from_utf8_lossy(&same.stdout).contains("no package changed"));
     let json = common::run(dir.path(), &["diff", &old, &new, "--json"]);
     let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    let names = |key: &str| -> Vec<String> {
-        value[key]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["name"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let names = |key: &str| common::each(&value[key], "name");
     assert_eq!(names("added"), ["bzip2", "libbz2-1.0"]);
     assert_eq!(names("removed"), ["telnet"]);
     assert_eq!(names("changed"), ["libssl3", "openssl"]);

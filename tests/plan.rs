@@ -42,13 +42,8 @@ fn plan(dir: &Path) -> Value {
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
-fn changed(plan: &Value) -> Vec<String> {
-    plan["changed"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap().to_owned())
-        .collect()
+fn changed(plan: &Value) -> Vec<&str> {
+    common::each(&plan["changed"], "name")
 }
 
 fn reasons(plan: &Value, name: &str) -> Vec<Value> {

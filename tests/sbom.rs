@@ -18,12 +18,7 @@ fn recorded(file: &str) -> tcgen::packages::Inventory {
 }
 
 fn purls(document: &Value) -> Vec<&str> {
-    document["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["purl"].as_str().unwrap())
-        .collect()
+    common::each(&document["components"], "purl")
 }
 
 #[test]

@@ -2,6 +2,20 @@
 //! folders, and `tcgen build` output.
 #![allow(dead_code)] // each test binary uses only some of them
 
+/// The string `field` of each object in the JSON array `list`, in order: the names of a
+/// plan's changed images, of a diff's added packages, the package URLs of an SBOM.
+pub fn each<'a>(list: &'a serde_json::Value, field: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not an array: {list}"))
+        .iter()
+        .map(|item| {
+            item[field]
+                .as_str()
+                .unwrap_or_else(|| panic!("no string {field} in {item}"))
+        })
+        .collect()
+}
+
 /// The tcgen binary under test.
 pub const TCGEN: &str = env!("CARGO_BIN_EXE_tcgen");
 
